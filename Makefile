@@ -1,0 +1,48 @@
+# Thermostat telemetry: `make` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements/dev.lock pyproject.toml pi/pyproject.toml | sha1sum | cut -c1-12)
+
+.DEFAULT_GOAL := help
+.PHONY: help venv test lint format lock dev clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): requirements/dev.lock pyproject.toml pi/pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements/dev.lock
+	$(BIN)/python -m pip install -q --no-deps -e . -e ./pi
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+venv: $(STAMP) ## Create .venv from the locked versions (done by every target that needs it)
+
+test: venv ## Run every test that needs no Docker (unit, moto, and the make-dev end-to-end tests)
+	$(BIN)/python -m pytest -m "not docker" $(PYTEST_ARGS)
+
+lint: venv ## ruff, ruff format --check, mypy strict, cfn-lint
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/cfn-lint infra/template.yaml
+
+format: venv ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+lock: ## Re-resolve requirements/*.lock from the pyproject files (needs uv)
+	@command -v uv >/dev/null || { echo "make lock needs uv: pip install uv" >&2; exit 1; }
+	for n in dev functions pi; do \
+	  uv pip compile --universal --python-version 3.11 requirements/$$n.in \
+	    --no-emit-package thermostat-telemetry --no-emit-package thermostat-pi -o requirements/$$n.lock -q; \
+	done
+
+dev: venv ## Run the whole pipeline locally: moto_server, the local Lambda data plane, a simulated Pi
+	$(BIN)/thermostat-devstack $(DEV_ARGS)
+
+clean: ## Remove the virtual environment, caches and .devstack/
+	rm -rf $(VENV) .devstack .pytest_cache .mypy_cache .ruff_cache
