@@ -1,0 +1,1 @@
+"""The ingest function: Function URL (payload format 2.0) -> validated readings -> DynamoDB."""

@@ -1,0 +1,1 @@
+"""The stream function: DynamoDB Streams change records -> rollups, device status, alerts."""
