@@ -1,0 +1,1 @@
+"""The ``thermostat`` command: device status, reading history and charts from the table."""
