@@ -66,7 +66,10 @@ def parse_timestamp(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         raise ValueError(f"timestamp {text!r} has no UTC offset")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as err:
+        raise ValueError(f"timestamp {text!r} is out of range") from err
 
 
 def fahrenheit_to_celsius(value: float) -> float:
@@ -95,7 +98,10 @@ def _check_setpoint(value: float) -> float:
 
 
 def _check_recorded_at(value: datetime) -> datetime:
-    value = value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError as err:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise ValueError("recorded_at is out of range") from err
     value = value.replace(microsecond=value.microsecond // 1000 * 1000)
     if value < EARLIEST_RECORDED_AT:
         raise ValueError("recorded_at is before 2000: the device clock is not set")
@@ -148,7 +154,8 @@ class Reading(BaseModel):
 class LegacyReading(BaseModel):
     """The original Rust client's ``TempData`` payload, accepted unchanged."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    # Built on first use: only the ingest function parses v1, and the Pi's memory matters.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
     record_date: datetime
     thermostat_on: bool

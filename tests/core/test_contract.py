@@ -112,6 +112,8 @@ def test_v1_power_on_value_in_fahrenheit_is_rejected_under_its_own_name() -> Non
     [
         ({"recorded_at": "2026-11-21T20:00:00"}, "recorded_at"),
         ({"recorded_at": "1970-01-01T00:00:10Z"}, "recorded_at"),
+        ({"recorded_at": "0001-01-01T00:00:00+01:00"}, "recorded_at"),
+        ({"recorded_at": "9999-12-31T23:59:59-01:00"}, "recorded_at"),
         ({"recorded_at": format_timestamp(datetime.now(UTC) + timedelta(hours=1))}, "recorded_at"),
         ({"device_id": "has space"}, "device_id"),
         ({"device_id": ""}, "device_id"),
