@@ -1,0 +1,146 @@
+"""Configuration: TOML, environment overrides, endpoints.json, and clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from thermostat_pi.cli import main
+from thermostat_pi.config import load_config
+from thermostat_pi.errors import ConfigError
+
+EXAMPLE = Path(__file__).parent.parent / "config.example.toml"
+NONE_ENDPOINT = '[endpoint]\nurl = "http://127.0.0.1:1/"\nauth = "NONE"\n'
+MINIMAL = 'device_id = "pi-1"\n' + NONE_ENDPOINT
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "pi.toml"
+    path.write_text(text)
+    return path
+
+
+def test_example_config_loads() -> None:
+    """pi/config.example.toml is valid (with keys from the environment)."""
+    env = {"AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "s"}
+    config = load_config(EXAMPLE, env=env)
+    assert (config.device_id, config.relay_pin, config.endpoint.auth) == (
+        "living-room",
+        17,
+        "AWS_IAM",
+    )
+    assert config.endpoint.access_key_id == "AKID"
+
+
+def test_defaults_fill_what_the_file_leaves_out(tmp_path: Path) -> None:
+    """Only device_id and the endpoint are required; relative spool paths follow the file."""
+    config = load_config(
+        write(tmp_path, MINIMAL.replace('"pi-1"', '"pi-1"\nspool_path = "s.db"')), env={}
+    )
+    assert (config.interval_seconds, config.setpoint_c, config.batch_size) == (60.0, 20.0, 100)
+    assert config.spool_path == tmp_path / "s.db"
+
+
+def test_environment_overrides_the_file(tmp_path: Path) -> None:
+    """THERMOSTAT_PI_* variables win over the file, converted to the key's type."""
+    env = {
+        "THERMOSTAT_PI_SETPOINT_C": "21.5",
+        "THERMOSTAT_PI_RELAY_ACTIVE_HIGH": "false",
+        "THERMOSTAT_PI_RELAY_PIN": "GPIO27",
+        "THERMOSTAT_PI_ENDPOINT_URL": "http://127.0.0.1:2/",
+    }
+    config = load_config(write(tmp_path, MINIMAL), env=env)
+    assert (config.setpoint_c, config.relay_active_high, config.relay_pin) == (
+        21.5,
+        False,
+        "GPIO27",
+    )
+    assert config.endpoint.url == "http://127.0.0.1:2/"
+
+
+def test_endpoints_file_fills_url_region_and_keys(tmp_path: Path) -> None:
+    """make dev's endpoints.json supplies url, region and keys the file does not set."""
+    (tmp_path / "endpoints.json").write_text(
+        json.dumps(
+            {
+                "aws_endpoint_url": "http://127.0.0.1:4566",
+                "region": "eu-west-1",
+                "ingest_url": "http://127.0.0.1:4567/ingest/",
+                "table_name": "t",
+                "access_key_id": "test",
+                "secret_access_key": "test",
+            }
+        )
+    )
+    config = load_config(
+        write(tmp_path, 'device_id = "pi-1"\nendpoints_file = "endpoints.json"\n'), env={}
+    )
+    ep = config.endpoint
+    assert (ep.url, ep.region, ep.auth, ep.access_key_id) == (
+        "http://127.0.0.1:4567/ingest/",
+        "eu-west-1",
+        "AWS_IAM",
+        "test",
+    )
+
+
+def test_endpoints_file_auth_type_and_explicit_keys(tmp_path: Path) -> None:
+    """auth_type NONE in endpoints.json is used; a url set in the config file wins."""
+    (tmp_path / "endpoints.json").write_text(
+        json.dumps({"ingest_url": "http://127.0.0.1:4567/", "auth_type": "none"})
+    )
+    text = 'device_id = "p"\n[endpoint]\nurl = "http://127.0.0.1:9/"\n'
+    text += 'endpoints_file = "endpoints.json"\n'
+    endpoint = load_config(write(tmp_path, text), env={}).endpoint
+    assert (endpoint.url, endpoint.auth) == ("http://127.0.0.1:9/", "NONE")
+
+
+def test_secret_is_not_in_repr(tmp_path: Path) -> None:
+    """The endpoint's repr leaves the secret key out, so logs cannot leak it."""
+    env = {"THERMOSTAT_PI_ENDPOINT_SECRET_ACCESS_KEY": "hunter2"}
+    config = load_config(write(tmp_path, MINIMAL), env=env)
+    assert "hunter2" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[endpoint]\nurl = "http://x/"\nauth = "NONE"\n', "device_id is required"),
+        (MINIMAL.replace('"pi-1"', '"pi 1!"'), "device_id 'pi 1!'"),
+        ('device_id = "p"\n[endpoint]\nauth = "NONE"\n', "url is required"),
+        ('device_id = "p"\n[endpoint]\nurl = "ftp://x"\nauth = "NONE"\n', "http://"),
+        ('device_id = "p"\n[endpoint]\nurl = "http://x"\nauth = "KEY"\n', "auth must be"),
+        ('device_id = "p"\n[endpoint]\nurl = "http://x"\n', "AWS_IAM needs region"),
+        ('device_id = "p"\nsetpoint_c = 80\n' + NONE_ENDPOINT, "setpoint_c must be"),
+        ('device_id = "p"\nbatch_size = 501\n' + NONE_ENDPOINT, "batch_size"),
+        ('device_id = "p"\ninterval_seconds = 0\n' + NONE_ENDPOINT, "interval_seconds"),
+        ('device_id = "p"\nrelay_active_high = "maybe"\n' + NONE_ENDPOINT, "true or false"),
+        ('device_id = "p"\nsetpoint = 20\n' + NONE_ENDPOINT, "unknown key.*setpoint"),
+        ('device_id = "p"\nendpoints_file = "nope.json"\n', "nope.json"),
+        ("device_id = \n", "config file"),
+    ],
+)
+def test_invalid_config_raises_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
+    """Each invalid configuration names what is wrong."""
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, text), env={})
+
+
+def test_invalid_environment_value_names_the_variable(tmp_path: Path) -> None:
+    """A bad override is reported under its environment variable's name."""
+    with pytest.raises(ConfigError, match="THERMOSTAT_PI_SPOOL_MAX_ROWS"):
+        load_config(write(tmp_path, MINIMAL), env={"THERMOSTAT_PI_SPOOL_MAX_ROWS": "lots"})
+
+
+def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    """A config path that does not exist says so and points at the example."""
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "absent.toml", env={})
+
+
+def test_cli_exits_2_on_config_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`thermostat-pi status` with a broken config exits 2 with the reason on stderr."""
+    assert main(["--config", str(tmp_path / "absent.toml"), "status"]) == 2
+    assert "configuration error" in capsys.readouterr().err

@@ -1,0 +1,230 @@
+"""The real `thermostat-pi` process: SIGKILL mid-batch, `run --simulate` and SIGTERM, flush."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pi_fakes import IngestServer, make_readings, w1_slave_text, write_sensor
+
+from thermostat_pi.cli import main
+from thermostat_pi.spool import Spool
+
+CLI = [sys.executable, "-m", "thermostat_pi.cli"]
+
+
+def write_config(tmp_path: Path, url: str, **extra: object) -> Path:
+    lines = [
+        'device_id = "pi-proc"',
+        f'spool_path = "{tmp_path / "spool.db"}"',
+        *(f"{key} = {value}" for key, value in extra.items()),
+        "[endpoint]",
+        f'url = "{url}"',
+        'auth = "NONE"',
+    ]
+    path = tmp_path / "pi.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait(10)
+
+
+def spawn(started: list[subprocess.Popen[bytes]], *args: str) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    started.append(process)
+    return process
+
+
+def test_sigkill_mid_batch_loses_nothing(
+    tmp_path: Path, ingest: IngestServer, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    """SIGKILL while a batch is in flight: on restart every reading arrives, in order."""
+    readings = make_readings(300)
+    spool = Spool(tmp_path / "spool.db")
+    for reading in readings:
+        spool.append(reading)
+    spool.close()
+    config = write_config(tmp_path, ingest.url, batch_size=100)
+    ingest.hold = threading.Event()
+
+    child = spawn(processes, "--config", str(config), "flush")
+    assert ingest.arrived.wait(20), child.stderr.read() if child.stderr else ""
+    child.send_signal(signal.SIGKILL)
+    assert child.wait(10) == -signal.SIGKILL
+    held, ingest.hold = ingest.hold, None
+    held.set()
+
+    with sqlite3.connect(tmp_path / "spool.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT count(*) FROM readings").fetchone()[0] == 300
+    again = spawn(processes, "--config", str(config), "flush")
+    assert again.wait(20) == 0
+    assert ingest.stored == [r.to_wire() for r in readings]
+
+
+def test_sigkill_while_running_loses_nothing(
+    tmp_path: Path, ingest: IngestServer, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    """SIGKILL of `run` while it spools and a POST hangs: every reading ever spooled arrives."""
+    config = write_config(tmp_path, ingest.url, interval_seconds=0.01, min_cycle_seconds=0)
+    ingest.hold_after, ingest.hold = 3, threading.Event()
+    child = spawn(processes, "--config", str(config), "run", "--simulate")
+    assert ingest.arrived.wait(20)
+    spool = Spool(tmp_path / "spool.db")
+    deadline = time.monotonic() + 20
+    while spool.status().depth < 20 and time.monotonic() < deadline:
+        time.sleep(0.01)  # the control loop keeps spooling while the upload hangs
+    spool.close()
+    child.send_signal(signal.SIGKILL)
+    assert child.wait(10) == -signal.SIGKILL
+    held, ingest.hold = ingest.hold, None
+    held.set()
+
+    with sqlite3.connect(tmp_path / "spool.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        # AUTOINCREMENT: the highest id ever given out is the number of readings spooled.
+        [spooled] = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'readings'")
+    assert spawn(processes, "--config", str(config), "flush").wait(20) == 0
+    recorded = [r["recorded_at"] for r in ingest.stored]
+    assert len(recorded) == spooled[0] >= 20
+    assert recorded == sorted(set(recorded))
+
+
+def test_run_simulate_sends_readings_and_stops_cleanly_on_sigterm(
+    tmp_path: Path, ingest: IngestServer, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    """`run --simulate` spools and sends readings; SIGTERM exits 0 with the relay off."""
+    config = write_config(tmp_path, ingest.url, interval_seconds=0.05, min_cycle_seconds=0)
+    child = spawn(processes, "--config", str(config), "run", "--simulate")
+    deadline = time.monotonic() + 20
+    while len(ingest.stored) < 3 and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.02)
+    child.send_signal(signal.SIGTERM)
+    _, stderr = child.communicate(timeout=20)
+    assert child.returncode == 0, stderr.decode()
+    assert len(ingest.stored) >= 3
+    assert {r["device_id"] for r in ingest.stored} == {"pi-proc"}
+    assert b"received SIGTERM" in stderr
+    assert Spool(tmp_path / "spool.db").status().relay_on is False
+
+
+def test_flush_exits_nonzero_when_readings_stay_queued(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`flush` against a closed port gives up after --max-failures and exits 1."""
+    spool = Spool(tmp_path / "spool.db")
+    for reading in make_readings(3):
+        spool.append(reading)
+    config = write_config(tmp_path, "http://127.0.0.1:9/")
+    assert main(["--config", str(config), "flush", "--max-failures", "1"]) == 1
+    assert "3 queued" in capsys.readouterr().out
+
+
+def test_flush_sends_everything_and_exits_zero(
+    tmp_path: Path, ingest: IngestServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`flush` with a working endpoint empties the spool and exits 0."""
+    spool = Spool(tmp_path / "spool.db")
+    readings = make_readings(5)
+    for reading in readings:
+        spool.append(reading)
+    assert main(["--config", str(write_config(tmp_path, ingest.url)), "flush"]) == 0
+    assert ingest.stored == [r.to_wire() for r in readings]
+    assert "0 queued" in capsys.readouterr().out
+
+
+def test_status_shows_depth_relay_last_ack_and_dead_letters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`status` reports what a person needs: depth, relay, last ack, dead letters."""
+    spool = Spool(tmp_path / "spool.db")
+    ids = [spool.append(r) for r in make_readings(4)]
+    spool.ack(ids[:1])
+    spool.dead_letter({ids[1]: "recorded_at is in the future"})
+    spool.record_relay(True)
+    assert main(["--config", str(write_config(tmp_path, "http://127.0.0.1:9/")), "status"]) == 0
+    out = capsys.readouterr().out
+    assert "ON (heating)" in out
+    assert "spool depth:          2" in out
+    assert "last acknowledged:    20" in out
+    assert "dead letters:         1" in out
+    assert "recorded_at is in the future" in out
+
+
+def test_status_before_the_first_run_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`status` without a spool file explains it instead of creating one."""
+    assert main(["--config", str(write_config(tmp_path, "http://127.0.0.1:9/")), "status"]) == 0
+    assert "has not run yet" in capsys.readouterr().out
+    assert not (tmp_path / "spool.db").exists()
+
+
+def test_run_with_an_invalid_relay_pin_exits_1_and_names_the_pin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pin the board does not have is reported, not a traceback."""
+    config = write_config(tmp_path, "http://127.0.0.1:9/", relay_pin='"GPIO99"')
+    assert main(["--config", str(config), "run", "--simulate"]) == 1
+    assert "relay on pin 'GPIO99'" in capsys.readouterr().err
+
+
+def test_run_reads_the_ds18b20_and_turns_the_heat_off_when_it_fails(
+    tmp_path: Path, ingest: IngestServer, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    """`run` (no --simulate) reads a fake 1-wire tree; a CRC failure stops readings, reported."""
+    slave = write_sensor(tmp_path / "w1", "0316a2795aff", w1_slave_text(15.5))
+    config = write_config(
+        tmp_path,
+        ingest.url,
+        interval_seconds=0.02,
+        min_cycle_seconds=0,
+        w1_devices_dir=f'"{tmp_path / "w1"}"',
+    )
+    child = subprocess.Popen(
+        [*CLI, "--config", str(config), "run"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "GPIOZERO_PIN_FACTORY": "mock"},  # gpiozero's MockFactory
+    )
+    processes.append(child)
+    deadline = time.monotonic() + 20
+    while len(ingest.stored) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert {(r["temperature_c"], r["heating"]) for r in ingest.stored} == {(15.5, True)}
+
+    slave.write_text(w1_slave_text(15.5, crc="NO"))
+    spool = Spool(tmp_path / "spool.db")
+    while "sensor:" not in (spool.status().last_error or "") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    status = spool.status()
+    assert "not yet ready" in (status.last_error or "")
+    assert status.relay_on is False
+    child.send_signal(signal.SIGTERM)
+    _, stderr = child.communicate(timeout=20)
+    assert child.returncode == 0, stderr.decode()
+
+
+def test_the_client_imports_no_aws_sdk() -> None:
+    """The Pi needs neither boto3 nor botocore nor awslambdaric: the CLI imports none."""
+    probe = "import sys, thermostat_pi.cli, thermostat_pi.uploader; "
+    probe += "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+    probe += "('boto3', 'botocore', 'awslambdaric')))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stderr

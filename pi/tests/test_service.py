@@ -1,0 +1,191 @@
+"""The running service: relay off on signals and errors, readings spooled and sent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from gpiozero import OutputDevice
+from gpiozero.pins.mock import MockFactory
+from pi_fakes import PIN, FakeClock, IngestServer, ScriptedSensor, make_readings, pin_high
+
+from thermostat_pi.control import Thermostat, make_relay
+from thermostat_pi.service import run_service, tick, utc_now
+from thermostat_pi.spool import Spool
+from thermostat_pi.uploader import Outcome, Uploader
+
+
+@pytest.fixture
+def relay(mock_pins: MockFactory) -> Iterator[OutputDevice]:
+    device = make_relay(PIN, active_high=True)
+    yield device
+    device.close()
+
+
+def service(
+    tmp_path: Path, relay: OutputDevice, sensor: ScriptedSensor, url: str
+) -> tuple[Thermostat, Spool, Uploader]:
+    thermostat = Thermostat(
+        sensor=sensor,
+        relay=relay,
+        clock=FakeClock(),
+        setpoint_c=20.0,
+        hysteresis_c=1.0,
+        min_on_s=0,
+        min_off_s=0,
+    )
+    spool = Spool(tmp_path / "spool.db")
+    return thermostat, spool, Uploader(spool=spool, url=url, timeout_s=1.0, sleep=lambda _: None)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signal_stops_the_service_with_the_heat_off(
+    tmp_path: Path, relay: OutputDevice, mock_pins: MockFactory, signum: int
+) -> None:
+    """SIGTERM/SIGINT while heating: run_service returns, the relay is off, handlers restored."""
+    thermostat, spool, uploader = service(
+        tmp_path, relay, ScriptedSensor(15.0), "http://127.0.0.1:9/"
+    )
+    seen: list[bool] = []
+    before = signal.getsignal(signum)
+
+    def wait(_: float) -> None:
+        seen.append(pin_high(mock_pins))
+        os.kill(os.getpid(), signum)
+
+    run_service(
+        thermostat=thermostat,
+        spool=spool,
+        uploader=uploader,
+        device_id="pi-1",
+        interval_s=60,
+        stop=threading.Event(),
+        wait=wait,
+    )
+    assert seen == [True]  # it was heating when the signal came
+    assert not pin_high(mock_pins)
+    assert spool.status().relay_on is False
+    assert signal.getsignal(signum) is before
+
+
+def test_unexpected_error_turns_the_heat_off(
+    tmp_path: Path, relay: OutputDevice, mock_pins: MockFactory
+) -> None:
+    """A bug that escapes the loop still leaves the relay off."""
+    thermostat, spool, uploader = service(
+        tmp_path, relay, ScriptedSensor(15.0), "http://127.0.0.1:9/"
+    )
+
+    def wait(_: float) -> None:
+        assert pin_high(mock_pins)
+        raise RuntimeError("bug")
+
+    with pytest.raises(RuntimeError, match="bug"):
+        run_service(
+            thermostat=thermostat,
+            spool=spool,
+            uploader=uploader,
+            device_id="pi-1",
+            interval_s=60,
+            stop=threading.Event(),
+            wait=wait,
+        )
+    assert not pin_high(mock_pins)
+
+
+def test_sensor_failure_records_no_reading_and_reports_it(
+    tmp_path: Path, relay: OutputDevice, mock_pins: MockFactory
+) -> None:
+    """A failing sensor: heat off, nothing spooled, the error visible in status."""
+    sensor = ScriptedSensor(15.0)
+    sensor.failing = True
+    thermostat, spool, uploader = service(tmp_path, relay, sensor, "http://127.0.0.1:9/")
+    stop = threading.Event()
+    run_service(
+        thermostat=thermostat,
+        spool=spool,
+        uploader=uploader,
+        device_id="pi-1",
+        interval_s=60,
+        stop=stop,
+        wait=lambda _: stop.set(),
+    )
+    status = spool.status()
+    assert (status.depth, status.acked, status.relay_on) == (0, 0, False)
+    assert "sensor stopped answering" in (status.last_error or "")
+
+
+def test_readings_are_sent_while_the_service_runs(
+    tmp_path: Path, relay: OutputDevice, ingest: IngestServer
+) -> None:
+    """Each tick's reading reaches the server through the upload thread."""
+    thermostat, spool, uploader = service(tmp_path, relay, ScriptedSensor(15.0), ingest.url)
+    stop = threading.Event()
+
+    def wait(_: float) -> None:
+        deadline = time.monotonic() + 10
+        while len(ingest.stored) < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        stop.set()
+
+    run_service(
+        thermostat=thermostat,
+        spool=spool,
+        uploader=uploader,
+        device_id="pi-1",
+        interval_s=60,
+        stop=stop,
+        wait=wait,
+    )
+    [reading] = ingest.stored
+    assert (reading["device_id"], reading["temperature_c"], reading["heating"]) == (
+        "pi-1",
+        15.0,
+        True,
+    )
+    assert spool.status().depth == 0
+
+
+def test_spool_failure_loses_the_reading_but_not_the_heating(
+    tmp_path: Path, relay: OutputDevice, mock_pins: MockFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With the spool broken, tick still switches the relay and logs the lost reading."""
+    thermostat, spool, _ = service(tmp_path, relay, ScriptedSensor(15.0), "http://127.0.0.1:9/")
+    spool.close()  # every later spool call fails with SpoolError
+    assert tick(thermostat=thermostat, spool=spool, device_id="pi-1", now=utc_now) is None
+    assert pin_high(mock_pins)
+    assert "reading lost, the spool failed" in caplog.text
+
+
+def test_upload_thread_survives_an_unexpected_error(tmp_path: Path, ingest: IngestServer) -> None:
+    """A failure inside drain is logged and the thread goes on sending."""
+    spool = Spool(tmp_path / "spool.db")
+    spool.append(make_readings(1)[0])
+    uploader = Uploader(spool=spool, url=ingest.url, sleep=lambda _: None)
+    real_send = uploader.send_once
+    calls: list[int] = []
+
+    def flaky() -> Outcome:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("bug")
+        return real_send()
+
+    uploader.send_once = flaky  # type: ignore[method-assign]
+    stop, wakeup = threading.Event(), threading.Event()
+    sender = threading.Thread(target=uploader.run, args=(stop, wakeup, 0.01))
+    sender.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not ingest.stored and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        stop.set()
+        wakeup.set()
+        sender.join(5)
+    assert len(ingest.stored) == 1

@@ -1,0 +1,164 @@
+"""``thermostat-pi``: run the service, show its status, or flush the spool now."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from thermostat_pi.config import DEFAULT_CONFIG_PATH, Config, load_config
+from thermostat_pi.control import Thermostat, make_relay
+from thermostat_pi.errors import ConfigError, ThermostatPiError
+from thermostat_pi.sensor import DS18B20Sensor, SimulatedSensor, TemperatureSensor
+from thermostat_pi.service import run_service
+from thermostat_pi.spool import Spool
+from thermostat_pi.uploader import Uploader, make_auth
+
+log = logging.getLogger("thermostat_pi")
+
+
+def _uploader(
+    config: Config,
+    spool: Spool,
+    *,
+    sleep: Callable[[float], object] = time.sleep,
+    backoff_max_s: float = 300.0,
+) -> Uploader:
+    ep = config.endpoint
+    auth = make_auth(
+        ep.auth,
+        region=ep.region,
+        access_key_id=ep.access_key_id,
+        secret_access_key=ep.secret_access_key,
+        session_token=ep.session_token,
+    )
+    return Uploader(
+        spool=spool,
+        url=ep.url,
+        auth=auth,
+        batch_size=config.batch_size,
+        sleep=sleep,
+        backoff_max_s=backoff_max_s,
+    )
+
+
+def cmd_run(config: Config, *, simulate: bool) -> int:
+    pin_factory = None
+    if simulate:
+        # No GPIO off a Pi: a mock pin stands in for the relay.
+        from gpiozero.pins.mock import MockFactory
+
+        pin_factory = MockFactory()
+    relay = make_relay(
+        config.relay_pin, active_high=config.relay_active_high, pin_factory=pin_factory
+    )
+    try:
+        sensor: TemperatureSensor
+        if simulate:
+            sensor = SimulatedSensor(clock=time.monotonic, heating=lambda: bool(relay.is_active))
+        else:
+            sensor = DS18B20Sensor(base_dir=config.w1_devices_dir, sensor_id=config.sensor_id)
+        thermostat = Thermostat(
+            sensor=sensor,
+            relay=relay,
+            setpoint_c=config.setpoint_c,
+            hysteresis_c=config.hysteresis_c,
+            min_on_s=config.min_cycle_seconds,
+            min_off_s=config.min_cycle_seconds,
+        )
+        spool = Spool(config.spool_path, max_rows=config.spool_max_rows)
+        stop = threading.Event()
+        uploader = _uploader(config, spool, sleep=stop.wait)
+        log.info("running as %s, sending to %s", config.device_id, config.endpoint.url)
+        run_service(
+            thermostat=thermostat,
+            spool=spool,
+            uploader=uploader,
+            device_id=config.device_id,
+            interval_s=config.interval_seconds,
+            stop=stop,
+        )
+    finally:
+        relay.off()
+        relay.close()
+    return 0
+
+
+def cmd_status(config: Config) -> int:
+    if not config.spool_path.exists():
+        print(f"no spool at {config.spool_path}: the service has not run yet")
+        return 0
+    spool = Spool(config.spool_path, max_rows=config.spool_max_rows)
+    status = spool.status()
+    relay = {None: "unknown", True: "ON (heating)", False: "off"}[status.relay_on]
+    print(f"device:               {config.device_id}")
+    print(f"relay:                {relay} since {status.relay_changed_at or '-'}")
+    print(f"spool depth:          {status.depth} (oldest {status.oldest_spooled_at or '-'})")
+    print(f"last acknowledged:    {status.last_ack_at or 'never'}")
+    print(f"sent:                 {status.acked}")
+    print(f"dropped (spool full): {status.dropped}")
+    print(f"dead letters:         {status.dead_lettered}")
+    print(f"last error:           {status.last_error or '-'}")
+    for letter in spool.dead_letters()[-5:]:
+        print(f"  dead {letter.body.get('recorded_at')}: {letter.reason}")
+    spool.close()
+    return 0
+
+
+def cmd_flush(config: Config, *, max_failures: int) -> int:
+    spool = Spool(config.spool_path, max_rows=config.spool_max_rows)
+    uploader = _uploader(config, spool, backoff_max_s=30.0)
+    before = spool.status().depth
+    uploader.drain(max_failures=max_failures)
+    left = spool.status().depth
+    print(f"sent {spool.status().acked} so far; {before - left} left the spool, {left} queued")
+    spool.close()
+    return 0 if left == 0 else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="thermostat-pi", description=__doc__)
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path(os.environ.get("THERMOSTAT_PI_CONFIG", DEFAULT_CONFIG_PATH)),
+        help="TOML config (default: $THERMOSTAT_PI_CONFIG or %(default)s)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="control the heat and send readings (the service)")
+    run.add_argument("--simulate", action="store_true", help="simulated room and mock relay")
+    commands.add_parser("status", help="spool depth, last acknowledged send, relay state")
+    flush = commands.add_parser("flush", help="send everything now; exit 1 if some stays")
+    flush.add_argument("--max-failures", type=int, default=5, help="give up after N in a row")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        config = load_config(args.config)
+        if args.command == "run":
+            return cmd_run(config, simulate=args.simulate)
+        if args.command == "status":
+            return cmd_status(config)
+        return cmd_flush(config, max_failures=args.max_failures)
+    except ConfigError as err:
+        print(f"thermostat-pi: configuration error: {err}", file=sys.stderr)
+        return 2
+    except ThermostatPiError as err:
+        print(f"thermostat-pi: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

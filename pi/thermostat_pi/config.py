@@ -1,0 +1,222 @@
+"""Configuration: a TOML file, then ``THERMOSTAT_PI_*`` environment overrides.
+
+Top-level keys override as ``THERMOSTAT_PI_<KEY>`` (``THERMOSTAT_PI_SETPOINT_C=21``);
+``[endpoint]`` keys as ``THERMOSTAT_PI_ENDPOINT_<KEY>``. ``endpoints_file`` (top level or
+under ``[endpoint]``) names ``make dev``'s ``.devstack/endpoints.json``; it fills the
+endpoint's url, auth (``auth_type``), region and keys that the file and environment
+leave unset. Relative paths
+are resolved against the directory of the config file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from thermostat.contract import DEVICE_ID_PATTERN, SETPOINT_MAX_C, SETPOINT_MIN_C
+from thermostat_pi.errors import ConfigError
+
+DEFAULT_CONFIG_PATH = Path("/etc/thermostat-pi/config.toml")
+ENV_PREFIX = "THERMOSTAT_PI_"
+AUTH_TYPES = ("AWS_IAM", "NONE")
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got a boolean")
+    return float(value)
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return int(value)
+
+
+def _pin(value: Any) -> int | str:
+    # gpiozero takes a BCM number (17) or a name ("GPIO17", "BOARD11").
+    text = str(value).strip()
+    return int(text) if text.isdigit() else text
+
+
+# key -> (converter, default); a default of ... means required.
+_TOP: dict[str, tuple[Callable[[Any], Any], Any]] = {
+    "device_id": (str, ...),
+    "interval_seconds": (_number, 60.0),
+    "setpoint_c": (_number, 20.0),
+    "hysteresis_c": (_number, 0.5),
+    "min_cycle_seconds": (_number, 300.0),
+    "relay_pin": (_pin, 17),
+    "relay_active_high": (_bool, True),
+    "sensor_id": (str, None),
+    "w1_devices_dir": (str, "/sys/bus/w1/devices"),
+    "spool_path": (str, "/var/lib/thermostat-pi/spool.db"),
+    "spool_max_rows": (_integer, 100_000),
+    "batch_size": (_integer, 100),
+    "endpoints_file": (str, None),
+}
+_ENDPOINT: dict[str, tuple[Callable[[Any], Any], Any]] = {
+    "url": (str, None),
+    "auth": (lambda v: str(v).upper(), None),
+    "region": (str, None),
+    "access_key_id": (str, None),
+    "secret_access_key": (str, None),
+    "session_token": (str, None),
+    "endpoints_file": (str, None),
+}
+# endpoints.json key -> [endpoint] key
+_ENDPOINTS_FILE_KEYS = {
+    "ingest_url": "url",
+    "auth_type": "auth",
+    "region": "region",
+    "access_key_id": "access_key_id",
+    "secret_access_key": "secret_access_key",
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    url: str
+    auth: str
+    region: str
+    access_key_id: str | None
+    secret_access_key: str | None
+    session_token: str | None
+
+    def __repr__(self) -> str:  # keeps the secret out of logs and tracebacks
+        return f"Endpoint(url={self.url!r}, auth={self.auth!r}, region={self.region!r})"
+
+
+@dataclass(frozen=True)
+class Config:
+    device_id: str
+    interval_seconds: float
+    setpoint_c: float
+    hysteresis_c: float
+    min_cycle_seconds: float
+    relay_pin: int | str
+    relay_active_high: bool
+    sensor_id: str | None
+    w1_devices_dir: Path
+    spool_path: Path
+    spool_max_rows: int
+    batch_size: int
+    endpoint: Endpoint
+
+
+def _merge(
+    section: str,
+    spec: dict[str, tuple[Callable[[Any], Any], Any]],
+    raw: Mapping[str, Any],
+    env: Mapping[str, str],
+    env_prefix: str,
+) -> dict[str, Any]:
+    unknown = set(raw) - set(spec)
+    if unknown:
+        raise ConfigError(f"unknown key(s) in {section}: {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    for key, (convert, default) in spec.items():
+        source, value = f"{section} {key}", raw.get(key, default)
+        env_name = env_prefix + key.upper()
+        if env.get(env_name, "") != "":
+            source, value = env_name, env[env_name]
+        if value is not None and value is not ...:
+            try:
+                value = convert(value)
+            except (TypeError, ValueError) as err:
+                raise ConfigError(f"{source}: {err}") from err
+        values[key] = value
+    return values
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ConfigError(message)
+
+
+def _read_endpoints_file(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as err:
+        raise ConfigError(f"endpoints_file {path}: {err}") from err
+    _check(isinstance(data, dict), f"endpoints_file {path}: expected a JSON object")
+    return {
+        ours: str(data[theirs]).upper() if ours == "auth" else data[theirs]
+        for theirs, ours in _ENDPOINTS_FILE_KEYS.items()
+        if data.get(theirs)
+    }
+
+
+def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Config:
+    """Read, merge and validate the configuration; raise :class:`ConfigError` on any problem."""
+    env = os.environ if env is None else env
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text())
+    except FileNotFoundError as err:
+        raise ConfigError(f"config file {path} not found (see pi/config.example.toml)") from err
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"config file {path}: {err}") from err
+    raw_endpoint = raw.pop("endpoint", {})
+    _check(isinstance(raw_endpoint, dict), "[endpoint] must be a table")
+    top = _merge("config", _TOP, raw, env, ENV_PREFIX)
+    ep = _merge("[endpoint]", _ENDPOINT, raw_endpoint, env, ENV_PREFIX + "ENDPOINT_")
+    base = path.parent
+
+    endpoints_file = ep.pop("endpoints_file") or top.pop("endpoints_file")
+    top.pop("endpoints_file", None)
+    if endpoints_file:
+        for key, value in _read_endpoints_file(base / endpoints_file).items():
+            if ep[key] is None:
+                ep[key] = value
+    # On AWS the standard variables (or systemd credentials) may carry the keys.
+    for key in ("access_key_id", "secret_access_key", "session_token"):
+        if ep[key] is None and env.get(f"AWS_{key.upper()}"):
+            ep[key] = env[f"AWS_{key.upper()}"]
+    if ep["region"] is None and env.get("AWS_REGION"):
+        ep["region"] = env["AWS_REGION"]
+    ep["auth"] = ep["auth"] or "AWS_IAM"  # the template's default FunctionUrlAuthType
+
+    _check(top["device_id"] is not ..., "device_id is required")
+    _check(
+        re.fullmatch(DEVICE_ID_PATTERN, top["device_id"]) is not None,
+        f"device_id {top['device_id']!r} must be 1-64 letters, digits, '_.:-'",
+    )
+    _check(top["interval_seconds"] > 0, "interval_seconds must be greater than 0")
+    _check(
+        SETPOINT_MIN_C <= top["setpoint_c"] <= SETPOINT_MAX_C,
+        f"setpoint_c must be within {SETPOINT_MIN_C}..{SETPOINT_MAX_C}",
+    )
+    _check(top["hysteresis_c"] >= 0, "hysteresis_c must not be negative")
+    _check(top["min_cycle_seconds"] >= 0, "min_cycle_seconds must not be negative")
+    _check(top["spool_max_rows"] >= 1, "spool_max_rows must be at least 1")
+    _check(1 <= top["batch_size"] <= 500, "batch_size must be within 1..500 (the ingest limit)")
+    _check(bool(ep["url"]), "[endpoint] url is required (or an endpoints_file that has one)")
+    _check(
+        str(ep["url"]).startswith(("http://", "https://")),
+        f"[endpoint] url {ep['url']!r} must start with http:// or https://",
+    )
+    _check(ep["auth"] in AUTH_TYPES, f"[endpoint] auth must be one of {', '.join(AUTH_TYPES)}")
+    if ep["auth"] == "AWS_IAM":
+        missing = [k for k in ("region", "access_key_id", "secret_access_key") if not ep[k]]
+        _check(not missing, f"[endpoint] auth AWS_IAM needs {', '.join(missing)}")
+    top["w1_devices_dir"] = base / top["w1_devices_dir"]
+    top["spool_path"] = base / top["spool_path"]
+    return Config(**top, endpoint=Endpoint(**{**ep, "region": ep["region"] or "us-east-1"}))

@@ -1,0 +1,23 @@
+"""One exception root for the Pi client, with builtin mixins so callers can catch either."""
+
+from __future__ import annotations
+
+
+class ThermostatPiError(Exception):
+    """Root of every error this package raises on purpose."""
+
+
+class ConfigError(ThermostatPiError, ValueError):
+    """The configuration file or environment is missing, unreadable or invalid."""
+
+
+class SensorError(ThermostatPiError, OSError):
+    """The temperature sensor gave no trustworthy value after every retry."""
+
+
+class SpoolError(ThermostatPiError, RuntimeError):
+    """The local spool database cannot be used."""
+
+
+class RelayError(ThermostatPiError, OSError):
+    """The relay's GPIO pin cannot be claimed (wrong pin, no GPIO library, in use)."""
