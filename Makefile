@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements/dev.lock pyproject.toml pi/pyproject.toml | sha1sum | cut -c1-12)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test lint format lock dev clean
+.PHONY: help venv test lint format lock dev bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -44,5 +44,11 @@ lock: ## Re-resolve requirements/*.lock from the pyproject files (needs uv)
 dev: venv ## Run the whole pipeline locally: moto_server, the local Lambda data plane, a simulated Pi
 	$(BIN)/thermostat-devstack $(DEV_ARGS)
 
+bench: venv ## Run the benchmarks and write their table into README.md
+	$(BIN)/python -m bench --update-readme README.md
+
 clean: ## Remove the virtual environment, caches and .devstack/
 	rm -rf $(VENV) .devstack .pytest_cache .mypy_cache .ruff_cache
+
+# Containers, LocalStack, ECR and AWS: images, up, down, logs, push, deploy, destroy, test-e2e.
+-include mk/*.mk

@@ -1,0 +1,137 @@
+"""The processes of ``make dev``, started in order and stopped in reverse."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from devstack.deploy import deploy_stack
+from devstack.feed import FeedPrinter
+from devstack.moto import MotoServer
+from devstack.simulated_pi import SimulatedSender, start_pi_process, write_pi_config
+from lambda_dataplane.app import AwsEndpoint, DataPlane, DataPlaneOptions
+from lambda_dataplane.stack import read_stack
+from lambda_dataplane.stream_config import StreamMappingConfig
+from lambda_dataplane.stream_mapping import StreamMapping
+
+
+@dataclass(frozen=True)
+class DevSettings:
+    port: int
+    url_port: int
+    region: str
+    access_key_id: str
+    secret_access_key: str
+    stack_name: str
+    template: Path
+    state_dir: Path
+    pi: bool
+    device_id: str
+    interval: float
+
+
+class DevStack:
+    """moto_server, the stack, the data plane, a feed of what happens, and a Pi."""
+
+    def __init__(self, settings: DevSettings, *, write: Any = print) -> None:
+        self.settings = settings
+        self._write = write
+        self._log_lock = threading.Lock()
+        self._function_log = (settings.state_dir / "functions.log").open("a", encoding="utf-8")
+        self.moto = MotoServer(settings.port, log_path=settings.state_dir / "moto.log")
+        self.aws = AwsEndpoint(
+            self.moto.endpoint_url,
+            settings.region,
+            settings.access_key_id,
+            settings.secret_access_key,
+        )
+        self.plane: DataPlane | None = None
+        self.feed: StreamMapping | None = None
+        self.pi_process: subprocess.Popen[bytes] | None = None
+        self.sender: SimulatedSender | None = None
+        self.endpoints: dict[str, str] = {}
+
+    def start(self) -> dict[str, str]:
+        s = self.settings
+        self.moto.start()
+        deploy_stack(self.aws.client("cloudformation"), s.template, stack_name=s.stack_name)
+        plan = read_stack(s.template, stack_name=s.stack_name, client=self.aws.client)
+        self.plane = DataPlane(
+            plan, self.aws, DataPlaneOptions(url_port=s.url_port), log_sink=self._function_line
+        )
+        self.plane.start()
+        self.feed = StreamMapping(
+            StreamMappingConfig(
+                function_arn="devstack-feed",
+                stream_arn=plan.outputs["TableStreamArn"],
+                starting_position="LATEST",
+            ),
+            invoker=FeedPrinter(self._write),
+            streams=self.aws.client("dynamodbstreams"),
+            sqs=self.aws.client("sqs"),
+            poll_interval=0.1,
+        )
+        self.feed.start()
+        auth = next(iter(plan.urls)).auth_type if plan.urls else "AWS_IAM"
+        self.endpoints = {
+            "aws_endpoint_url": self.aws.endpoint_url,
+            "region": s.region,
+            "ingest_url": next(iter(self.plane.urls.values())),
+            "table_name": plan.outputs["TableName"],
+            "access_key_id": s.access_key_id,
+            "secret_access_key": s.secret_access_key,
+            "auth_type": auth,
+            "stack_name": s.stack_name,
+        }
+        path = s.state_dir / "endpoints.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.endpoints, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)  # readers never see half a file
+        if s.pi:
+            self._start_pi()
+        return self.endpoints
+
+    def _start_pi(self) -> None:
+        s = self.settings
+        config = s.state_dir / "pi.toml"
+        write_pi_config(config, self.endpoints, device_id=s.device_id, interval=s.interval)
+        self.pi_process = start_pi_process(config, s.state_dir / "pi.log")
+        if self.pi_process is None:
+            self.sender = SimulatedSender(
+                self.endpoints, device_id=s.device_id, interval=s.interval
+            )
+            self.sender.start()
+
+    def _function_line(self, function: str, line: str) -> None:
+        with self._log_lock:
+            self._function_log.write(f"[{function}] {line}\n")
+            self._function_log.flush()
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            entry = None
+        # Errors are shown; everything else stays in .devstack/functions.log.
+        if isinstance(entry, dict) and entry.get("level") in ("ERROR", "CRITICAL"):
+            self._write(f"function {function}: {entry.get('message')} {entry.get('error', '')}")
+
+    def stop(self) -> None:
+        if self.sender is not None:
+            self.sender.stop()
+        if self.pi_process is not None:
+            self.pi_process.terminate()
+            try:
+                self.pi_process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.pi_process.kill()
+                self.pi_process.wait()
+        if self.feed is not None:
+            self.feed.stop()
+        if self.plane is not None:
+            self.plane.stop()
+        self.moto.stop()
+        (self.settings.state_dir / "endpoints.json").unlink(missing_ok=True)
+        self._function_log.close()

@@ -1,0 +1,156 @@
+"""The data plane of one stack: a runtime per function, its Function URLs, its stream mappings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import boto3
+
+from lambda_dataplane.config import FunctionConfig
+from lambda_dataplane.function_runtime import FunctionRuntime, LogSink
+from lambda_dataplane.function_url import FunctionUrlServer
+from lambda_dataplane.launchers import DockerLauncher, Launcher, ProcessLauncher
+from lambda_dataplane.sigv4 import Credential
+from lambda_dataplane.stack import StackPlan
+from lambda_dataplane.stream_mapping import StreamMapping
+
+log = logging.getLogger(__name__)
+Mode = Literal["process", "docker"]
+
+
+@dataclass(frozen=True)
+class AwsEndpoint:
+    """Where the emulator is and the credentials functions and pollers use against it."""
+
+    endpoint_url: str
+    region: str
+    access_key_id: str
+    secret_access_key: str
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=self.endpoint_url,
+            region_name=self.region,
+            aws_access_key_id=self.access_key_id,
+            aws_secret_access_key=self.secret_access_key,
+        )
+
+    def function_env(self) -> dict[str, str]:
+        # boto3 in the function honours AWS_ENDPOINT_URL, so handlers need no local switch.
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": self.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
+        }
+
+
+@dataclass(frozen=True)
+class DataPlaneOptions:
+    mode: Mode = "process"
+    url_host: str = "127.0.0.1"
+    url_port: int = 0  # the first Function URL's port; others get a free one
+    pythonpath: tuple[Path, ...] = ()
+    url_credentials: Mapping[str, Credential] = field(default_factory=dict)
+    poll_interval: float = 0.05
+
+
+def make_launcher(options: DataPlaneOptions) -> Launcher:
+    if options.mode == "docker":
+        return DockerLauncher()
+    return ProcessLauncher(pythonpath=options.pythonpath)
+
+
+class DataPlane:
+    """Start with :meth:`start`; :meth:`stop` stops pollers, URLs and environments in turn."""
+
+    def __init__(
+        self,
+        plan: StackPlan,
+        aws: AwsEndpoint,
+        options: DataPlaneOptions,
+        *,
+        log_sink: LogSink | None = None,
+        runtime_factory: Callable[[FunctionConfig], FunctionRuntime] | None = None,
+    ) -> None:
+        self.plan, self.aws, self.options = plan, aws, options
+        self._log_sink = log_sink
+        self._make_runtime = runtime_factory or self._runtime
+        self.runtimes: dict[str, FunctionRuntime] = {}
+        self.url_servers: dict[str, FunctionUrlServer] = {}
+        self.mappings: dict[str, StreamMapping] = {}
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """Function URL by logical id (``IngestFunctionUrl``)."""
+        return {logical: server.url for logical, server in self.url_servers.items()}
+
+    def _runtime(self, config: FunctionConfig) -> FunctionRuntime:
+        return FunctionRuntime(
+            config,
+            launcher=make_launcher(self.options),
+            extra_env=self.aws.function_env(),
+            log_sink=self._log_sink,
+            region=self.aws.region,
+        )
+
+    def start(self) -> None:
+        """Everything up, or everything that started stopped again and the error raised."""
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> None:
+        for name, config in self.plan.functions.items():
+            runtime = self._make_runtime(config)
+            self.runtimes[name] = runtime
+            runtime.start()
+        port = self.options.url_port
+        for spec in self.plan.urls:
+            credentials = self.options.url_credentials or {
+                self.aws.access_key_id: Credential(self.aws.secret_access_key)
+            }
+            server = FunctionUrlServer(
+                self.runtimes[spec.function.name],
+                auth_type="NONE" if spec.auth_type == "NONE" else "AWS_IAM",
+                credentials=credentials,
+                region=self.aws.region,
+                host=self.options.url_host,
+                port=port,
+            )
+            port = 0
+            self.url_servers[spec.logical_id] = server
+            server.start()
+            log.info(
+                "%s: %s (%s) -> %s", spec.logical_id, server.url, spec.auth_type, spec.function.name
+            )
+        for mapping_spec in self.plan.mappings:
+            if not mapping_spec.config.enabled:
+                continue
+            mapping = StreamMapping(
+                mapping_spec.config,
+                invoker=self.runtimes[mapping_spec.function.name],
+                streams=self.aws.client("dynamodbstreams"),
+                sqs=self.aws.client("sqs"),
+                poll_interval=self.options.poll_interval,
+            )
+            self.mappings[mapping_spec.logical_id] = mapping
+            mapping.start()
+            log.info("%s -> %s", mapping_spec.logical_id, mapping_spec.function.name)
+
+    def stop(self) -> None:
+        for mapping in self.mappings.values():
+            mapping.stop()
+        for server in self.url_servers.values():
+            server.stop()
+        for runtime in self.runtimes.values():
+            runtime.stop()
+        self.mappings.clear()
+        self.url_servers.clear()
+        self.runtimes.clear()

@@ -1,0 +1,185 @@
+"""Function URL ingress: an HTTP server that turns requests into payload 2.0 invocations.
+
+AWS_IAM auth verifies SigV4 against the given credentials (403 {"Message":"Forbidden"} like
+AWS); NONE lets every request through. https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Literal
+
+from lambda_dataplane.config import MAX_REQUEST_BYTES, Invoker
+from lambda_dataplane.errors import DataplaneError, InvocationTooLargeError, SignatureError
+from lambda_dataplane.httpbody import read_body
+from lambda_dataplane.invocation import new_trace_id
+from lambda_dataplane.sigv4 import Credential, SigV4Verifier
+from lambda_dataplane.url_event import HttpRequest, HttpResponse, build_event, map_response
+
+log = logging.getLogger(__name__)
+AuthType = Literal["AWS_IAM", "NONE"]
+
+
+def _message(status: HTTPStatus, text: str) -> HttpResponse:
+    body = json.dumps({"Message": text}).encode()
+    return HttpResponse(status, [("Content-Type", "application/json")], body)
+
+
+class FunctionUrlServer:
+    """Serves one function's URL on host:port (port 0: any free port; see .url).
+
+    invoker: the function (a FunctionRuntime). auth_type: "AWS_IAM" or "NONE".
+    credentials: access key id -> Credential (AWS_IAM only). region: the SigV4 scope region.
+    account_id: requestContext.accountId when auth is NONE (AWS shows "anonymous").
+    """
+
+    def __init__(
+        self,
+        invoker: Invoker,
+        *,
+        auth_type: AuthType,
+        credentials: Mapping[str, Credential] | None = None,
+        region: str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        account_id: str = "anonymous",
+    ) -> None:
+        if auth_type not in ("AWS_IAM", "NONE"):
+            raise ValueError(f"auth_type must be AWS_IAM or NONE, not {auth_type!r}")
+        self.invoker = invoker
+        self.auth_type = auth_type
+        self.account_id = account_id
+        self.verifier = SigV4Verifier(credentials or {}, region=region, service="lambda")
+        self._httpd = _Server((host, port), _Handler)
+        self._httpd.app = self  # type: ignore[attr-defined]
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        """http://host:port/ of this function URL."""
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}/"
+
+    def start(self) -> None:
+        """Serve in a background thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """Authenticate, invoke, map the result: the whole Function URL contract."""
+        request_id = str(uuid.uuid4())
+        response = self._handle(request, request_id)
+        response.headers.append(("x-amzn-RequestId", request_id))
+        return response
+
+    def _handle(self, request: HttpRequest, request_id: str) -> HttpResponse:
+        authorizer = None
+        account_id = self.account_id
+        if self.auth_type == "AWS_IAM":
+            try:
+                identity = self.verifier.verify(
+                    request.method, request.raw_target, request.headers, request.body
+                )
+            except SignatureError as err:
+                log.info("function URL request %s forbidden: %s", request_id, err)
+                return _message(HTTPStatus.FORBIDDEN, "Forbidden")
+            authorizer, account_id = identity.authorizer_iam(), identity.account_id
+        # Added by the Function URL front end after auth, as on AWS (not part of the signature).
+        forwarded = [
+            ("X-Forwarded-For", request.source_ip),
+            ("X-Forwarded-Proto", "http"),
+            ("X-Forwarded-Port", str(self._httpd.server_address[1])),
+            ("X-Amzn-Trace-Id", new_trace_id().split(";", 1)[0]),
+        ]
+        event = build_event(
+            replace(request, headers=[*request.headers, *forwarded]),
+            request_id=request_id,
+            account_id=account_id,
+            now=datetime.now(UTC),
+            authorizer_iam=authorizer,
+        )
+        try:
+            result = self.invoker.invoke(json.dumps(event).encode())
+        except InvocationTooLargeError:
+            return _message(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large")
+        except DataplaneError:
+            log.exception("function URL request %s: invocation failed")
+            return _message(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal Server Error")
+        if result.function_error:
+            log.warning(
+                "function URL request %s: function error %s",
+                request_id,
+                result.payload[:2000].decode("utf-8", "replace"),
+            )
+            return _message(HTTPStatus.BAD_GATEWAY, "Internal Server Error")
+        try:
+            return map_response(result.payload)
+        except ValueError as err:
+            log.warning("function URL request %s: unusable function response: %s", request_id, err)
+            return _message(HTTPStatus.BAD_GATEWAY, "Internal Server Error")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        log.debug("function URL connection from %s failed", client_address, exc_info=True)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "lambda-dataplane-function-url"
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("function url: " + format, *args)
+
+    def _serve(self) -> None:
+        app: FunctionUrlServer = self.server.app  # type: ignore[attr-defined]
+        try:
+            body = read_body(self.headers, self.rfile, MAX_REQUEST_BYTES)
+        except DataplaneError:
+            self.close_connection = True
+            self._send(_message(HTTPStatus.BAD_REQUEST, "Bad Request"))
+            return
+        if body is None:
+            self._send(_message(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large"))
+            return
+        request = HttpRequest(
+            method=self.command,
+            raw_target=self.path,
+            headers=list(self.headers.items()),
+            body=body,
+            source_ip=self.client_address[0],
+            protocol=self.request_version,
+        )
+        self._send(app.handle(request))
+
+    def _send(self, response: HttpResponse) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve

@@ -1,0 +1,186 @@
+"""What to run, read from the deployed stack, the emulator's Lambda API and the template.
+
+Settings live only in the template: the Function URL and the stream event source
+mapping are declared there (behind a condition that keeps the emulator from creating
+them), and this module evaluates their properties against the stack's parameters and
+resources. Functions come from ``GetFunction`` (image, command, environment, limits).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from lambda_dataplane.config import FunctionConfig
+from lambda_dataplane.errors import DataplaneError
+from lambda_dataplane.stream_config import StreamMappingConfig
+from lambda_dataplane.template import Resolver, TemplateError, load_template
+
+log = logging.getLogger(__name__)
+ClientFactory = Callable[[str], Any]
+
+
+class StackError(DataplaneError, RuntimeError):
+    """The stack is missing, not deployed, or does not match the template."""
+
+
+@dataclass(frozen=True)
+class UrlSpec:
+    """An ``AWS::Lambda::Url`` to serve."""
+
+    logical_id: str
+    function: FunctionConfig
+    auth_type: str
+
+
+@dataclass(frozen=True)
+class MappingSpec:
+    """An ``AWS::Lambda::EventSourceMapping`` on a DynamoDB stream to run."""
+
+    logical_id: str
+    function: FunctionConfig
+    config: StreamMappingConfig
+
+
+@dataclass(frozen=True)
+class StackPlan:
+    stack_name: str
+    parameters: Mapping[str, str]
+    outputs: Mapping[str, str]
+    functions: Mapping[str, FunctionConfig]  # by function name
+    urls: tuple[UrlSpec, ...]
+    mappings: tuple[MappingSpec, ...]
+
+
+def read_stack(template_path: Path, *, stack_name: str, client: ClientFactory) -> StackPlan:
+    """Everything the data plane runs for ``stack_name``."""
+    try:
+        return _Reader(load_template(template_path), stack_name, client).plan()
+    except (ClientError, BotoCoreError) as err:
+        raise StackError(f"cannot read stack {stack_name!r}: {err}") from err
+
+
+class _Reader:
+    def __init__(self, template: dict[str, Any], stack_name: str, client: ClientFactory) -> None:
+        self._template, self._name, self._client = template, stack_name, client
+        stacks = client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"]
+        stack = stacks[0]
+        if not str(stack.get("StackStatus", "")).endswith("_COMPLETE"):
+            raise StackError(f"stack {stack_name!r} is {stack.get('StackStatus')}")
+        self.parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+        self.outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        entries = client("cloudformation").describe_stack_resources(StackName=stack_name)
+        # Skipped conditional resources show up without ids on moto: read with .get().
+        self.physical = {
+            entry["LogicalResourceId"]: entry["PhysicalResourceId"]
+            for entry in entries["StackResources"]
+            if entry.get("LogicalResourceId") and entry.get("PhysicalResourceId")
+        }
+        arn_parts = str(stack["StackId"]).split(":")
+        self.resolver = Resolver(
+            template,
+            parameters=self.parameters,
+            pseudo={
+                "AWS::StackName": stack_name,
+                "AWS::StackId": stack["StackId"],
+                "AWS::Region": arn_parts[3],
+                "AWS::AccountId": arn_parts[4],
+                "AWS::Partition": arn_parts[1],
+                "AWS::URLSuffix": "amazonaws.com",
+            },
+            physical_ids=self.physical,
+            attribute=self._attribute,
+        )
+        self._functions: dict[str, FunctionConfig] = {}
+
+    def plan(self) -> StackPlan:
+        urls = tuple(
+            UrlSpec(logical, self._function(props["TargetFunctionArn"]), props["AuthType"])
+            for logical, props in self._resolved("AWS::Lambda::Url")
+        )
+        mappings = []
+        for logical, props in self._resolved("AWS::Lambda::EventSourceMapping"):
+            source = str(props.get("EventSourceArn", ""))
+            if ":dynamodb:" not in source or "/stream/" not in source:
+                log.warning("skipping %s: only DynamoDB stream sources are served", logical)
+                continue
+            function = self._function(props["FunctionName"])
+            config = StreamMappingConfig.from_properties(
+                props, function_arn=function.arn, stream_arn=source
+            )
+            mappings.append(MappingSpec(logical, function, config))
+        return StackPlan(
+            self._name, self.parameters, self.outputs, self._functions, urls, tuple(mappings)
+        )
+
+    def _resolved(self, resource_type: str) -> list[tuple[str, dict[str, Any]]]:
+        try:
+            return [
+                (logical, self.resolver.properties(logical))
+                for logical in self.resolver.resources(resource_type)
+            ]
+        except (KeyError, ValueError, TypeError) as err:
+            if isinstance(err, TemplateError):
+                raise
+            raise TemplateError(f"bad {resource_type} in the template: {err}") from err
+
+    def _function(self, reference: str) -> FunctionConfig:
+        # FunctionName may be a name, an ARN or a partial ARN; the name is what GetFunction takes.
+        name = reference.split(":function:", 1)[-1].split(":", 1)[0]
+        if name not in self._functions:
+            answer = self._client("lambda").get_function(FunctionName=name)
+            self._functions[name] = self._function_config(answer)
+        return self._functions[name]
+
+    def _function_config(self, answer: Mapping[str, Any]) -> FunctionConfig:
+        conf = answer["Configuration"]
+        image = conf.get("ImageConfigResponse", {}).get("ImageConfig", {})
+        command = image.get("Command") or self._template_command(conf["FunctionName"])
+        if not command and conf.get("Handler"):
+            command = [conf["Handler"]]
+        variables = conf.get("Environment", {}).get("Variables", {})
+        return FunctionConfig(
+            name=conf["FunctionName"],
+            arn=conf["FunctionArn"],
+            command=tuple(str(part) for part in command or ()),
+            image_uri=answer.get("Code", {}).get("ImageUri"),
+            # moto hands numbers back as numbers; Lambda's environment is strings only.
+            environment={key: str(value) for key, value in variables.items()},
+            timeout_seconds=int(conf.get("Timeout", 3)),
+            memory_mb=int(conf.get("MemorySize", 128)),
+        )
+
+    def _template_command(self, function_name: str) -> list[str]:
+        """moto's CloudFormation drops ImageConfig: fall back to the template's Command."""
+        for logical, body in self.resolver.resources("AWS::Lambda::Function").items():
+            if self.physical.get(logical) == function_name:
+                image = self.resolver.resolve((body.get("Properties") or {}).get("ImageConfig"))
+                return list((image or {}).get("Command") or [])
+        return []
+
+    def _attribute(self, logical: str, attribute: str) -> Any:
+        resource = self._template["Resources"].get(logical, {})
+        physical = self.physical.get(logical)
+        if physical is None:
+            raise TemplateError(f"Fn::GetAtt {logical}.{attribute}: {logical} was not created")
+        kind = resource.get("Type")
+        if kind == "AWS::DynamoDB::Table" and attribute in ("Arn", "StreamArn"):
+            table = self._client("dynamodb").describe_table(TableName=physical)["Table"]
+            return table["TableArn" if attribute == "Arn" else "LatestStreamArn"]
+        if kind == "AWS::SQS::Queue" and attribute in ("Arn", "QueueName", "QueueUrl"):
+            if attribute == "QueueUrl":
+                return physical
+            if attribute == "QueueName":
+                return physical.rsplit("/", 1)[-1]
+            answer = self._client("sqs").get_queue_attributes(
+                QueueUrl=physical, AttributeNames=["QueueArn"]
+            )
+            return answer["Attributes"]["QueueArn"]
+        if kind == "AWS::Lambda::Function" and attribute == "Arn":
+            return self._function(physical).arn
+        raise TemplateError(f"Fn::GetAtt {logical}.{attribute} ({kind}) is not supported")

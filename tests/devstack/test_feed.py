@@ -1,0 +1,85 @@
+"""The lines ``make dev`` prints for changes in the table."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeSerializer
+
+from devstack.__main__ import curl_example
+from devstack.feed import FeedPrinter, describe
+
+READING = {
+    "item_type": "reading",
+    "device_id": "d1",
+    "recorded_at": "2026-11-21T20:00:00.000Z",
+    "temperature_c": Decimal("20.5"),
+    "setpoint_c": Decimal("21"),
+    "heating": True,
+}
+HOURLY = {
+    "item_type": "hourly",
+    "device_id": "d1",
+    "period": "2026-11-21T20",
+    "reading_count": Decimal(3),
+    "temperature_min_c": Decimal("20.1"),
+    "temperature_mean_c": Decimal("20.4"),
+    "temperature_max_c": Decimal("20.8"),
+    "heating_duty_cycle": Decimal("0.6667"),
+}
+
+
+def status(state: str) -> dict[str, Any]:
+    return {"item_type": "status", "device_id": "d1", "alert_state": state, "temperature_c": 11}
+
+
+def test_new_reading_is_one_line_with_its_values() -> None:
+    """An inserted reading shows device, time, temperature, setpoint and heating."""
+    line = describe("INSERT", READING, {})
+    assert line == ("reading  d1  2026-11-21T20:00:00.000Z  20.5 C  (setpoint 21.0 C, heating on)")
+
+
+def test_rollup_shows_count_range_and_duty_cycle() -> None:
+    """An hourly rollup write shows its period and statistics."""
+    assert describe("MODIFY", HOURLY, {}) == (
+        "rollup   d1  hour 2026-11-21T20  3 readings  min 20.1 / mean 20.4 / max 20.8 C"
+        "  heating 67%"
+    )
+
+
+def test_alert_is_shown_only_when_the_state_changes() -> None:
+    """Status writes print only on an alert transition."""
+    assert (
+        describe("MODIFY", status("low"), status("normal"))
+        == "alert    d1  LOW temperature: 11.0 C"
+    )
+    assert describe("MODIFY", status("low"), status("low")) is None
+    assert describe("MODIFY", status("normal"), status("low")) == (
+        "alert    d1  back to normal at 11.0 C"
+    )
+
+
+def test_changed_or_removed_readings_are_not_repeated() -> None:
+    """Only new readings are news; MODIFY and REMOVE of a reading print nothing."""
+    assert describe("MODIFY", READING, READING) is None
+    assert describe("REMOVE", {}, READING) is None
+
+
+def test_printer_writes_lines_for_a_stream_batch_and_succeeds() -> None:
+    """FeedPrinter reads a Lambda stream event and answers like a successful function."""
+    lines: list[str] = []
+    image = {key: TypeSerializer().serialize(value) for key, value in READING.items()}
+    event = {"Records": [{"eventName": "INSERT", "dynamodb": {"NewImage": image}}]}
+    result = FeedPrinter(lines.append).invoke(json.dumps(event).encode())
+    assert result.function_error is None and result.payload == b"null"
+    assert len(lines) == 1 and lines[0].endswith("heating on)")
+
+
+def test_curl_example_is_unsigned_for_a_public_url() -> None:
+    """With auth NONE the example has no --aws-sigv4 and no credentials."""
+    endpoints = {"ingest_url": "http://127.0.0.1:1/", "auth_type": "NONE", "region": "us-east-1"}
+    example = curl_example(endpoints)
+    assert example.startswith("curl -H 'Content-Type: application/json' -d '{")
+    assert "--aws-sigv4" not in example and example.endswith(" http://127.0.0.1:1/")
