@@ -154,7 +154,10 @@ class DockerLauncher:
         """The `docker create` command line for this function and environment."""
         if not config.image_uri:
             raise LaunchError(f"function {config.name} has no image URI to run with Docker")
-        argv = [self.docker, "create", "--rm", "--network", self.network, "--name", name]
+        # --pull never: a missing image fails at once with Docker's own message, instead of
+        # a restart loop that asks a registry each time.
+        argv = [self.docker, "create", "--rm", "--pull", "never", "--network", self.network]
+        argv += ["--name", name]
         for key in sorted(env):
             argv += ["-e", key]
         return [*argv, *self.extra_args, config.image_uri, *config.command]

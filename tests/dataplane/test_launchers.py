@@ -31,12 +31,14 @@ ENV = {"AWS_SECRET_ACCESS_KEY": "s3cr3t", "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9
 
 
 def test_docker_argv_runs_the_image_on_the_host_network() -> None:
-    """docker create --rm --network host --name <name> -e NAME... <image> <command>."""
+    """docker create --rm --pull never --network host --name <name> -e NAME... <image> <cmd>."""
     argv = DockerLauncher().create_argv(CONFIG, ENV, "lambda-x-1")
     assert argv == [
         "docker",
         "create",
         "--rm",
+        "--pull",
+        "never",
         "--network",
         "host",
         "--name",

@@ -1,0 +1,46 @@
+"""Running the `make push`/`deploy`/`destroy` scripts as processes, and checking on moto."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import boto3
+
+from tests.docker.harness import ROOT
+from tests.support.moto import MotoServer
+
+
+def run(script: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / script), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def aws(moto: MotoServer, service: str) -> Any:
+    return boto3.client(service, endpoint_url=moto.endpoint_url, **_keys(moto))  # type: ignore[call-overload]
+
+
+def _keys(moto: MotoServer) -> dict[str, str]:
+    env = moto.env()
+    return {
+        "region_name": env["AWS_REGION"],
+        "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
+    }
+
+
+def head_commit() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
