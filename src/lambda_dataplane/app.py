@@ -32,12 +32,17 @@ class AwsEndpoint:
     secret_access_key: str
 
     def client(self, service: str) -> Any:
+        from botocore.config import Config
+
         return boto3.client(
             service,  # type: ignore[call-overload]
             endpoint_url=self.endpoint_url,
             region_name=self.region,
             aws_access_key_id=self.access_key_id,
             aws_secret_access_key=self.secret_access_key,
+            # botocore's default 60 s read timeout would let one half-open connection stall a
+            # shard poller for a minute; the emulator answers in milliseconds.
+            config=Config(connect_timeout=5, read_timeout=10),
         )
 
     def function_env(self) -> dict[str, str]:

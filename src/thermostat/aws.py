@@ -18,7 +18,7 @@ def _config(max_attempts: int) -> Any:
 
     # Short timeouts: a Function URL caller (the Pi) retries; hanging helps nobody.
     return Config(
-        retries={"mode": "standard", "max_attempts": max_attempts},
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
         connect_timeout=2,
         read_timeout=5,
     )

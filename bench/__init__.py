@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench` prints the results table (see docs/benchmarks.md)."""

@@ -1,0 +1,5 @@
+"""`python -m bench`: run the benchmarks and print the markdown table."""
+
+from bench.run import main
+
+raise SystemExit(main())

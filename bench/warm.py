@@ -1,0 +1,136 @@
+"""Warm-path benchmarks, in process against moto_server: ingest throughput and CPU, stream.
+
+The handlers' JSON log lines go to /dev/null (formatting them is still measured).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.emulator import EPOCH, Emulator, ingest_event, readings
+from thermostat.ingest import handler as ingest_handler
+from thermostat.ingest.app import IngestApp
+from thermostat.ingest.store import ReadingStore
+from thermostat.stream import handler as stream_handler
+
+
+def quiet(logger: logging.Logger) -> None:
+    """Keep the logger (its JSON formatting is part of the cost) but write to /dev/null."""
+    for handler in logger.handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(Path(os.devnull).open("w"))  # noqa: SIM115 - lives for the process
+
+
+class SerializeOnlyStore(ReadingStore):
+    """The real store's work without the network: items serialized to DynamoDB JSON."""
+
+    def put_all(self, items: Sequence[dict[str, Any]]) -> None:
+        for item in items:
+            self._wire(item)
+
+
+def ingest_throughput(
+    emulator: Emulator, sizes: Sequence[int], readings_per_size: int
+) -> list[Any]:
+    """Readings/s through the handler into moto, per batch size (fresh readings each request)."""
+    app = ingest_handler.build_app(emulator.env())
+    quiet(app.logger)
+    results = []
+    for size in sizes:
+        requests = max(1, readings_per_size // size)
+        events = [
+            ingest_event(
+                readings(f"warm-{size}", size, start=EPOCH + timedelta(seconds=30 * size * r))
+            )
+            for r in range(requests)
+        ]
+        app.handle(ingest_event(readings(f"warmup-{size}", size)))
+        latencies = []
+        started = time.perf_counter()
+        for event in events:
+            before = time.perf_counter()
+            response = app.handle(event)
+            latencies.append((time.perf_counter() - before) * 1000)
+            assert response["statusCode"] == 200, response
+        elapsed = time.perf_counter() - started
+        results.append(
+            {
+                "batch": size,
+                "requests": requests,
+                "readings_per_s": round(requests * size / elapsed, 1),
+                "request_median_ms": round(statistics.median(latencies), 2),
+            }
+        )
+    return results
+
+
+def ingest_cpu(emulator: Emulator, sizes: Sequence[int], readings_per_size: int) -> list[Any]:
+    """Handler CPU per reading without the network: validation, items, serialization, logs."""
+    real = ingest_handler.build_app(emulator.env())
+    app = IngestApp(real.settings, SerializeOnlyStore(None, emulator.table), real.logger)  # type: ignore[arg-type]
+    quiet(app.logger)
+    results = []
+    for size in sizes:
+        requests = max(1, readings_per_size // size)
+        events = [
+            ingest_event(
+                readings(f"cpu-{size}", size, start=EPOCH + timedelta(seconds=30 * size * r))
+            )
+            for r in range(requests)
+        ]
+        app.handle(events[0])
+        started = time.process_time()
+        for event in events:
+            app.handle(event)
+        cpu = time.process_time() - started
+        results.append(
+            {"batch": size, "cpu_ms_per_reading": round(cpu * 1000 / (requests * size), 4)}
+        )
+    return results
+
+
+def stream_batches(emulator: Emulator, repeats: int) -> list[Any]:
+    """100 real stream records per batch: in 1 hour vs over 10 hours; time and DynamoDB calls."""
+    writer = ingest_handler.build_app(emulator.env())
+    quiet(writer.logger)
+    processor = stream_handler.build_processor(emulator.env())
+    quiet(processor.logger)
+    stream = emulator.stream()
+    stream.records()  # skip what earlier benchmarks wrote
+    results = []
+    for label, step_s in (("100 readings in 1 hour", 36), ("100 readings over 10 hours", 360)):
+        times, calls = [], []
+        for repeat in range(repeats):
+            batch = readings(f"stream-{step_s}-{repeat}", 100, start=EPOCH, step_s=step_s)
+            assert writer.handle(ingest_event(batch))["statusCode"] == 200
+            # As the mapping's FilterCriteria does: only reading items reach the function.
+            records = [
+                r
+                for r in stream.records()
+                if r["dynamodb"]["Keys"]["sk"]["S"].startswith("READING#")
+            ]
+            assert len(records) == 100, len(records)
+            before_calls = processor.table.calls
+            started = time.perf_counter()
+            outcome = processor.process(records)
+            times.append((time.perf_counter() - started) * 1000)
+            calls.append(processor.table.calls - before_calls)
+            assert not outcome.failed
+        hours = len({r["recorded_at"][:13] for r in batch})
+        results.append(
+            {
+                "batch": label,
+                "hours": hours,
+                "median_ms": round(statistics.median(times), 1),
+                "dynamodb_calls": statistics.median(calls),
+                "calls_per_hour": round(statistics.median(calls) / hours, 2),
+            }
+        )
+    return results

@@ -1,0 +1,95 @@
+"""Send one event to the real ingest app (store on moto_server) and check the invariants."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import logging
+from typing import Any
+
+from tests.hostile.conftest import RecordingClient
+from tests.support.events import load
+from tests.support.table import all_items, plain
+from thermostat.contract import Reading
+from thermostat.ingest import handler as ingest_handler
+from thermostat.ingest.store import ReadingStore
+from thermostat.items import reading_from_item
+
+ERROR_CODES = {
+    400: {"malformed_json", "empty_batch"},
+    405: {"method_not_allowed"},
+    413: {"payload_too_large", "too_many_readings"},
+    415: {"unsupported_media_type"},
+    422: {"invalid_readings"},
+}
+_TEMPLATE = load("function_url_v2.json")
+
+
+def event(
+    body: str | None,
+    *,
+    base64_encoded: bool = False,
+    method: str = "POST",
+    content_type: str | None = "application/json",
+    header_name: str = "content-type",
+) -> dict[str, Any]:
+    """A Function URL event as Lambda builds it: string headers, body text or base64."""
+    built: dict[str, Any] = copy.deepcopy(_TEMPLATE)
+    built["requestContext"]["http"]["method"] = method
+    del built["headers"]["content-type"]
+    if content_type is not None:
+        built["headers"][header_name] = content_type
+    if body is None:
+        del built["body"]
+    elif base64_encoded:
+        built["body"] = base64.b64encode(body.encode("utf-8", "surrogatepass")).decode()
+    else:
+        built["body"] = body
+    built["isBase64Encoded"] = base64_encoded
+    return built
+
+
+class Exchange:
+    """The ingest app against moto, with every BatchWriteItem it makes on record."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.client = RecordingClient()
+        self.app = ingest_handler.build_app({"TABLE_NAME": table})
+        self.app.store = ReadingStore(self.client, table, sleep=lambda _: None)  # type: ignore[arg-type]
+        # 10,000 requests' JSON log lines are not worth formatting for pytest's capture.
+        self.app.logger = logging.getLogger("hostile.quiet")
+        self.app.logger.disabled = True
+        self.examples = 0
+        self.stored: set[tuple[str, str]] = set()
+
+    def send(self, sent: dict[str, Any]) -> tuple[int, dict[str, Any], list[Reading]]:
+        """Handle one event; assert the invariants; return status, body and readings written."""
+        self.examples += 1
+        self.client.writes.clear()
+        response = self.app.handle(sent, "hostile")  # an exception here fails the example
+        status = response["statusCode"]
+        assert status < 500, response
+        assert response["headers"]["Content-Type"] == "application/json"
+        body = json.loads(response["body"])
+        assert isinstance(body, dict)
+        if status >= 400:
+            assert body["error"] in ERROR_CODES[status], body
+            assert isinstance(body["message"], str) and body["message"]
+            assert self.client.writes == [], "a refused request wrote to the table"
+            return status, body, []
+        assert status == 200
+        written = [plain(item) for item in self.client.writes]
+        assert body == {"stored": len(written)}
+        readings = [reading_from_item(item) for item in written]  # re-validates every item
+        self.stored.update((item["pk"], item["sk"]) for item in written)
+        return status, body, readings
+
+    def check_table(self) -> None:
+        """The table holds exactly what 200 responses wrote, and all of it is valid."""
+        items = all_items(self.table)
+        for item in items:
+            assert item["item_type"] == "reading"
+            reading_from_item(item)
+        assert {(item["pk"], item["sk"]) for item in items} == self.stored

@@ -1,0 +1,128 @@
+"""Throttled BatchWriteItem: retried, nothing lost, 503 only when the retries are spent.
+
+The 503 body's ``stored`` indices are checked against what the table really holds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.hostile.conftest import HOSTILE
+from tests.hostile.ingest_oracle import event
+from tests.hostile.throttle import UnprocessedClient, throttle_sends
+from thermostat.aws import dynamodb_client
+from thermostat.contract import format_timestamp
+from thermostat.ingest import handler as ingest_handler
+from thermostat.ingest.app import IngestApp
+from thermostat.ingest.store import BATCH_WRITE_LIMIT, ReadingStore
+
+WRITE_ROUNDS = 3
+T0 = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
+_devices = itertools.count()
+
+
+def readings(device: str, count: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "device_id": device,
+            "recorded_at": format_timestamp(T0 + timedelta(seconds=10 * n)),
+            "temperature_c": 20.0 + n / 100,
+            "setpoint_c": 20.5,
+            "heating": n % 3 == 0,
+        }
+        for n in range(count)
+    ]
+
+
+def app_with(table: str, client: Any) -> IngestApp:
+    app = ingest_handler.build_app({"TABLE_NAME": table})
+    app.store = ReadingStore(client, table, write_rounds=WRITE_ROUNDS, sleep=lambda _: None)
+    app.logger = logging.getLogger("hostile.quiet")
+    app.logger.disabled = True
+    return app
+
+
+def stored_positions(table: str, sent: list[dict[str, Any]]) -> list[int]:
+    """Positions in ``sent`` whose reading is in the table (one Query on the device)."""
+    response = boto3.client("dynamodb").query(
+        TableName=table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"DEVICE#{sent[0]['device_id']}"}},
+        ConsistentRead=True,
+    )
+    times = {item["recorded_at"]["S"] for item in response["Items"]}
+    return [n for n, reading in enumerate(sent) if reading["recorded_at"] in times]
+
+
+def predict(count: int, takes: list[int]) -> tuple[list[int], bool]:
+    """What the store must achieve: the positions written, and whether it finishes."""
+    takes, stored = list(takes), list[int]()
+    for start in range(0, count, BATCH_WRITE_LIMIT):
+        pending = list(range(start, min(start + BATCH_WRITE_LIMIT, count)))
+        for _ in range(WRITE_ROUNDS):
+            take = takes.pop(0) if takes else len(pending)
+            stored, pending = stored + pending[:take], pending[take:]
+            if not pending:
+                break
+        if pending:
+            return stored, False
+    return stored, True
+
+
+def test_unprocessed_items_are_retried_and_503_names_exactly_what_is_stored(table: str) -> None:
+    """Any throttling script: 200 with every reading stored, or 503 listing exactly the table."""
+
+    @settings(HOSTILE, max_examples=25)
+    @given(count=st.integers(1, 60), takes=st.lists(st.integers(0, 25), max_size=12))
+    def check(count: int, takes: list[int]) -> None:
+        sent = readings(f"unprocessed-{next(_devices)}", count)
+        response = app_with(table, UnprocessedClient(takes)).handle(event(json.dumps(sent)))
+        expected, finishes = predict(count, takes)
+        in_table = stored_positions(table, sent)
+        assert in_table == sorted(expected)
+        if finishes:
+            assert (response["statusCode"], json.loads(response["body"])) == (
+                200,
+                {"stored": count},
+            )
+        else:
+            assert response["statusCode"] == 503
+            assert response["headers"]["Retry-After"]
+            assert json.loads(response["body"])["stored"] == in_table
+
+    check()
+
+
+def test_throttling_errors_are_retried_by_botocore_and_nothing_is_lost(table: str) -> None:
+    """Two ProvisionedThroughputExceeded answers in a row: botocore retries; 200, all stored."""
+    client = dynamodb_client(max_attempts=3)
+    throttle = throttle_sends(client, [True, True])
+    sent = readings("throttled-ok", 30)
+    response = app_with(table, client).handle(event(json.dumps(sent)))
+    assert response["statusCode"] == 200
+    assert (throttle.throttled, throttle.forwarded) == (2, 2)
+    assert stored_positions(table, sent) == list(range(30))
+
+
+def test_throttling_past_botocore_attempts_gives_503_with_the_stored_indices(table: str) -> None:
+    """Chunk 1 throttled once then stored; chunk 2 throttled on all 3 attempts: 503, 0-24.
+
+    DYNAMODB_MAX_ATTEMPTS counts attempts per call (settings.py), so with 3 the fourth
+    throttle in the script is never reached.
+    """
+    client = dynamodb_client(max_attempts=3)
+    throttle = throttle_sends(client, [True, False, True, True, True, True])
+    sent = readings("throttled-out", 40)
+    response = app_with(table, client).handle(event(json.dumps(sent)))
+    assert response["statusCode"] == 503
+    assert json.loads(response["body"])["stored"] == list(range(25))
+    assert stored_positions(table, sent) == list(range(25))
+    assert (throttle.throttled, throttle.forwarded) == (4, 1)
