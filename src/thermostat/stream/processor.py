@@ -83,12 +83,7 @@ class StreamProcessor:
         order: list[str] = []
         changes: list[ReadingChange] = []
         for position, record in enumerate(records):
-            change_section = record.get("dynamodb") if isinstance(record, dict) else None
-            sequence = (
-                str((change_section or {}).get("SequenceNumber", ""))
-                if isinstance(change_section, dict)
-                else ""
-            )
+            sequence = _sequence_number(record)
             order.append(sequence)
             try:
                 if not isinstance(record, dict):
@@ -169,6 +164,13 @@ class StreamProcessor:
         for key in ("pk", "sk", "item_type", "status_key"):
             update.pop(key, None)
         self.table.put_status(_decimals(update), previous_seen=last_seen)
+
+
+def _sequence_number(record: Any) -> str:
+    """The record's SequenceNumber, or "" (Lambda then retries the whole batch)."""
+    change = record.get("dynamodb") if isinstance(record, dict) else None
+    sequence = change.get("SequenceNumber") if isinstance(change, dict) else None
+    return sequence if isinstance(sequence, str) else ""
 
 
 def _decimals(values: dict[str, Any]) -> dict[str, Any]:
