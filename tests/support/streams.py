@@ -29,7 +29,7 @@ class StreamReader:
             iterator = self._iterators[shard_id]
             while iterator:
                 page = self._client.get_records(ShardIterator=iterator, Limit=1000)
-                records.extend(page["Records"])
+                records.extend(dict(record) for record in page["Records"])
                 iterator = page.get("NextShardIterator")
                 if not page["Records"]:
                     break
