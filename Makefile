@@ -3,7 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements/dev.lock pyproject.toml pi/pyproject.toml | sha1sum | cut -c1-12)
+PROJECTS := src/contract src/ingest src/stream src/cli src/dataplane src/devstack pi
+STAMP := $(VENV)/.installed-$(shell cat requirements/dev.lock $(PROJECTS:%=%/pyproject.toml) | sha1sum | cut -c1-12)
 
 .DEFAULT_GOAL := help
 .PHONY: help venv test lint format lock dev bench clean
@@ -11,11 +12,11 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/dev.lock pyproject.toml pi/
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(STAMP): requirements/dev.lock pyproject.toml pi/pyproject.toml
+$(STAMP): requirements/dev.lock $(PROJECTS:%=%/pyproject.toml)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements/dev.lock
-	$(BIN)/python -m pip install -q --no-deps -e . -e ./pi
+	$(BIN)/python -m pip install -q --no-deps $(PROJECTS:%=-e %)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -34,11 +35,11 @@ format: venv ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-lock: ## Re-resolve requirements/*.lock from the pyproject files (needs uv)
+lock: ## Re-resolve requirements/*.lock from requirements/*.in and the pyproject files (needs uv)
 	@command -v uv >/dev/null || { echo "make lock needs uv: pip install uv" >&2; exit 1; }
 	for n in dev functions pi; do \
-	  uv pip compile --universal --python-version 3.11 requirements/$$n.in \
-	    --no-emit-package thermostat-telemetry --no-emit-package thermostat-pi -o requirements/$$n.lock -q; \
+	  uv pip compile --universal --python-version 3.11 requirements/$$n.in -q -o requirements/$$n.lock \
+	    $(foreach p,$(PROJECTS),--no-emit-package $(shell sed -n 's/^name = "\(.*\)"/\1/p' $(p)/pyproject.toml)); \
 	done
 
 dev: venv ## Run the whole pipeline locally: moto_server, the local Lambda data plane, a simulated Pi

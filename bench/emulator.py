@@ -15,11 +15,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
+
 from tests.support.events import url_event
 from tests.support.moto import MotoServer, running_moto_server
 from tests.support.stack import deploy
 from tests.support.streams import StreamReader
-
 from thermostat.contract import format_timestamp
 
 EPOCH = datetime(2026, 11, 1, tzinfo=UTC)

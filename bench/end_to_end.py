@@ -43,6 +43,7 @@ def end_to_end(samples: int) -> Measures:
     import boto3
     import requests
     from requests_aws4auth import AWS4Auth
+
     from tests.support.moto import free_port
 
     with tempfile.TemporaryDirectory(prefix="bench-e2e-") as state:

@@ -42,7 +42,7 @@ def function_url_throughput(emulator: Emulator, sizes: Sequence[int]) -> list[An
     config = FunctionConfig(
         name="ingest",
         arn="arn:aws:lambda:us-east-1:123456789012:function:ingest",
-        command=("thermostat.ingest.handler.handler",),
+        command=("thermostat_ingest.handler.handler",),
         environment={"TABLE_NAME": emulator.table},
         timeout_seconds=30,
     )

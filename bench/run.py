@@ -24,13 +24,13 @@ from bench import blocks, external, report, warm
 from bench.cold_start import ColdStart, one_cold_start
 from bench.emulator import Emulator, ingest_event, readings, running_emulator
 from bench.importtime import expensive, first_request_imports
-from thermostat.ingest import handler as ingest_handler
+from thermostat_ingest import handler as ingest_handler
 
 AREAS = ("cold", "imports", "ingest", "stream", "external")
 FUNCTIONS = {
     "hello": "bench.hello.handler",
-    "ingest": "thermostat.ingest.handler.handler",
-    "stream": "thermostat.stream.handler.handler",
+    "ingest": "thermostat_ingest.handler.handler",
+    "stream": "thermostat_stream.handler.handler",
 }
 
 

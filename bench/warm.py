@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.emulator import EPOCH, Emulator, ingest_event, readings
-from thermostat.ingest import handler as ingest_handler
-from thermostat.ingest.app import IngestApp
-from thermostat.ingest.store import ReadingStore
-from thermostat.stream import handler as stream_handler
+from thermostat_ingest import handler as ingest_handler
+from thermostat_ingest.app import IngestApp
+from thermostat_ingest.store import ReadingStore
+from thermostat_stream import handler as stream_handler
 
 
 def quiet(logger: logging.Logger) -> None:

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from boto3.dynamodb.types import TypeSerializer
 
-from thermostat.cli.main import main
-from thermostat.cli.simulate import rollup_items, simulate_day, status_item
 from thermostat.contract import Reading
 from thermostat.items import reading_item
+from thermostat_cli.main import main
+from thermostat_cli.simulate import rollup_items, simulate_day, status_item
 
 TABLE = "thermostat-test"
 REGION = "eu-west-1"

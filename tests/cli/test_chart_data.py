@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
-from thermostat.cli.chart import _with_gaps, heating_spans
 from thermostat.contract import Reading
+from thermostat_cli.chart import _with_gaps, heating_spans
 
 T0 = datetime(2025, 12, 1, 6, tzinfo=UTC)
 

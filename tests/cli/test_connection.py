@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from thermostat.cli.connection import Connection, resolve
-from thermostat.cli.errors import ConfigProblem
+from thermostat_cli.connection import Connection, resolve
+from thermostat_cli.errors import ConfigProblem
 
 DEVSTACK = {
     "aws_endpoint_url": "http://127.0.0.1:4566",

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.cli.helpers import Result, configure_env, run_console_script
-from thermostat.cli.main import main
+from thermostat_cli.main import main
 
 TABLE = "demo-readings"
 
@@ -136,7 +136,7 @@ def test_ctrl_c_exits_130_without_traceback(endpoint: str) -> None:
 
 def test_importing_the_command_does_not_import_matplotlib() -> None:
     """matplotlib is loaded only by plot: status and history never pay for it."""
-    code = "import sys, thermostat.cli.main; print('matplotlib' in sys.modules)"
+    code = "import sys, thermostat_cli.main; print('matplotlib' in sys.modules)"
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30
     )

@@ -22,9 +22,9 @@ from tests.cli.helpers import (
     run_console_script,
     status_seen,
 )
-from thermostat.cli.dynamo import translated_errors
-from thermostat.cli.errors import TableUnavailable
-from thermostat.cli.main import main
+from thermostat_cli.dynamo import translated_errors
+from thermostat_cli.errors import TableUnavailable
+from thermostat_cli.main import main
 
 OFFLINE_ENV = {"AWS_EC2_METADATA_DISABLED": "true", "AWS_REGION": REGION}
 

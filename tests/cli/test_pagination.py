@@ -31,9 +31,9 @@ from tests.cli.helpers import (
     put_items,
     run_cli,
 )
-from thermostat.cli.simulate import simulate_day
 from thermostat.contract import Reading
 from thermostat.items import reading_item
+from thermostat_cli.simulate import simulate_day
 
 DEVICE = "living-room"
 # 20 s readings, as a chatty Pi sends them: ~270 bytes each, 4320 a day, ~1.2 MB.

@@ -17,8 +17,8 @@ from PIL import Image
 
 from tests.cli.helpers import REGION, configure_env, create_contract_table, put_items, run_cli
 from tests.cli.helpers import stored_day as stored
-from thermostat.cli.chart import AXES_FACE, HEATING_SHADE, TEMPERATURE_COLOUR
 from thermostat.contract import Reading
+from thermostat_cli.chart import AXES_FACE, HEATING_SHADE, TEMPERATURE_COLOUR
 
 Rgb = tuple[int, int, int]
 DAY_START = datetime(2025, 12, 1, tzinfo=UTC)

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from thermostat.cli.errors import BadArguments
-from thermostat.cli.timerange import (
+from thermostat_cli.errors import BadArguments
+from thermostat_cli.timerange import (
     TimeRange,
     duration,
     format_duration,

@@ -13,8 +13,8 @@ from tests.support.events import EVENTS, response_json, url_event
 from tests.support.moto import MotoServer, free_port
 from tests.support.table import all_items, items_of_type
 from thermostat.contract import format_timestamp
-from thermostat.ingest import handler as ingest_handler
-from thermostat.ingest.store import ReadingStore
+from thermostat_ingest import handler as ingest_handler
+from thermostat_ingest.store import ReadingStore
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 START = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)

@@ -14,8 +14,8 @@ from tests.support.events import url_event
 from tests.support.streams import StreamReader
 from tests.support.table import get, items_of_type
 from thermostat.contract import format_timestamp
-from thermostat.ingest import handler as ingest_handler
-from thermostat.stream import handler as stream_handler
+from thermostat_ingest import handler as ingest_handler
+from thermostat_stream import handler as stream_handler
 
 T0 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 

@@ -24,7 +24,7 @@ from tests.dataplane.conftest import HANDLERS
 CONFIG = FunctionConfig(
     name="thermostat ingest",
     arn="arn:aws:lambda:us-east-1:111122223333:function:ingest",
-    command=("thermostat.ingest.handler.handler",),
+    command=("thermostat_ingest.handler.handler",),
     image_uri="127.0.0.1:5000/ingest:dev",
 )
 ENV = {"AWS_SECRET_ACCESS_KEY": "s3cr3t", "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"}
@@ -48,7 +48,7 @@ def test_docker_argv_runs_the_image_on_the_host_network() -> None:
         "-e",
         "AWS_SECRET_ACCESS_KEY",
         "127.0.0.1:5000/ingest:dev",
-        "thermostat.ingest.handler.handler",
+        "thermostat_ingest.handler.handler",
     ]
 
 
@@ -118,7 +118,7 @@ def test_process_argv_runs_awslambdaric_with_the_handler() -> None:
         "/usr/bin/python3",
         "-m",
         "awslambdaric",
-        "thermostat.ingest.handler.handler",
+        "thermostat_ingest.handler.handler",
     ]
 
 

@@ -32,13 +32,13 @@ def test_functions_come_from_the_lambda_api_with_the_template_command(aws: MotoS
     because moto's CloudFormation drops ImageConfig."""
     outputs, plan = deployed("s1")
     ingest = plan.functions[outputs["IngestFunctionName"]]
-    assert ingest.command == ("thermostat.ingest.handler.handler",)
+    assert ingest.command == ("thermostat_ingest.handler.handler",)
     assert ingest.image_uri == "thermostat-ingest:dev"
     assert ingest.environment["TABLE_NAME"] == outputs["TableName"]
     assert ingest.environment["READING_RETENTION_DAYS"] == "365"  # a string, as Lambda's
     assert (ingest.timeout_seconds, ingest.memory_mb) == (10, 256)
     stream = plan.functions[outputs["StreamFunctionName"]]
-    assert stream.command == ("thermostat.stream.handler.handler",)
+    assert stream.command == ("thermostat_stream.handler.handler",)
     assert stream.environment["ALERT_TOPIC_ARN"] == outputs["AlertTopicArn"]
 
 

@@ -52,4 +52,4 @@ def test_broken_handler_import_fails_the_scenario_with_the_functions_error(
     message = str(failure.value)
     assert "POST answered 502" in message
     assert "Runtime.ImportModuleError" in message
-    assert "thermostat.ingest" in message
+    assert "thermostat_ingest" in message

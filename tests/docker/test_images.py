@@ -10,8 +10,8 @@ from tests.docker.harness import INGEST_IMAGE, STREAM_IMAGE, docker
 
 pytestmark = pytest.mark.docker
 HANDLERS = {
-    INGEST_IMAGE: "thermostat.ingest.handler.handler",
-    STREAM_IMAGE: "thermostat.stream.handler.handler",
+    INGEST_IMAGE: "thermostat_ingest.handler.handler",
+    STREAM_IMAGE: "thermostat_stream.handler.handler",
 }
 SIZE_LIMIT_BYTES = 200_000_000
 

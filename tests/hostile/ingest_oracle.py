@@ -12,9 +12,9 @@ from tests.hostile.conftest import RecordingClient
 from tests.support.events import load
 from tests.support.table import all_items, plain
 from thermostat.contract import Reading
-from thermostat.ingest import handler as ingest_handler
-from thermostat.ingest.store import ReadingStore
 from thermostat.items import reading_from_item
+from thermostat_ingest import handler as ingest_handler
+from thermostat_ingest.store import ReadingStore
 
 ERROR_CODES = {
     400: {"malformed_json", "empty_batch"},

@@ -27,8 +27,8 @@ from tests.hostile.stream_treatments import BAD, GOOD, Record, Treatment
 from tests.support.streams import StreamReader
 from tests.support.table import plain
 from thermostat.contract import format_timestamp
-from thermostat.stream import handler as stream_handler
-from thermostat.stream.table import RollupTable
+from thermostat_stream import handler as stream_handler
+from thermostat_stream.table import RollupTable
 
 T0 = datetime(2026, 11, 21, 7, 0, tzinfo=UTC)
 DEVICES = ("hall", "attic")

@@ -20,9 +20,9 @@ from tests.hostile.ingest_oracle import event
 from tests.hostile.throttle import UnprocessedClient, throttle_sends
 from thermostat.aws import dynamodb_client
 from thermostat.contract import format_timestamp
-from thermostat.ingest import handler as ingest_handler
-from thermostat.ingest.app import IngestApp
-from thermostat.ingest.store import BATCH_WRITE_LIMIT, ReadingStore
+from thermostat_ingest import handler as ingest_handler
+from thermostat_ingest.app import IngestApp
+from thermostat_ingest.store import BATCH_WRITE_LIMIT, ReadingStore
 
 WRITE_ROUNDS = 3
 T0 = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)

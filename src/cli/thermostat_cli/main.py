@@ -1,0 +1,175 @@
+"""``thermostat``: the command line. Argument parsing, and errors mapped to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import TextIO
+
+from thermostat_cli import connection, history, plot, seed, status, timerange
+from thermostat_cli.context import Context
+from thermostat_cli.dynamo import translated_errors
+from thermostat_cli.errors import CliError
+from thermostat_cli.progress import Progress
+from thermostat_cli.queries import Table
+
+DESCRIPTION = "See your thermostats: device status, reading history and charts."
+EPILOG = (
+    "The table is --table, else $THERMOSTAT_TABLE (with the usual AWS settings), else the"
+    " `make dev` stack in .devstack/endpoints.json. Exit codes: 0 done (an empty result"
+    " says so on stderr), 1 unknown device or nothing to plot, 2 bad usage, no credentials,"
+    " endpoint unreachable or table missing. See docs/cli.md."
+)
+
+
+def _common_options(parser: argparse.ArgumentParser, default: object) -> None:
+    # On the main parser and on each subcommand, so they work before or after it;
+    # SUPPRESS on subcommands keeps a value given before the subcommand.
+    group = parser.add_argument_group("where the data is")
+    group.add_argument("--table", default=default, help="table name")
+    group.add_argument("--endpoint-url", default=default, help="e.g. http://127.0.0.1:4566")
+    group.add_argument("--region", default=default, help="AWS region")
+    group.add_argument("--profile", default=default, help="AWS profile (~/.aws/config)")
+    shown = parser.add_argument_group("how to show it")
+    shown.add_argument(
+        "--tz",
+        type=timerange.zone,
+        default=default,
+        help="time zone to show times in (default: this machine's)",
+    )
+    shown.add_argument(
+        "--progress",
+        action="store_true",
+        default=default,
+        help="report pages fetched on stderr (default: when exporting from a"
+        " terminal to a file or pipe)",
+    )
+
+
+def _range_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--device", required=True, help="device id, e.g. living-room")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--day", type=timerange.day, help="one day, YYYY-MM-DD, in --tz")
+    which.add_argument(
+        "--from",
+        dest="since",
+        type=timerange.moment_or_day,
+        metavar="WHEN",
+        help="start: a day or an ISO time (no offset: in --tz)",
+    )
+    parser.add_argument(
+        "--to",
+        dest="until",
+        type=timerange.moment_or_day,
+        metavar="WHEN",
+        help="end: a day (included) or a time (excluded); default now",
+    )
+
+
+def _format_options(parser: argparse.ArgumentParser) -> None:
+    fmt = parser.add_mutually_exclusive_group()
+    fmt.add_argument(
+        "--json",
+        dest="format",
+        action="store_const",
+        const="json",
+        help="JSON Lines: one object per line",
+    )
+    fmt.add_argument("--csv", dest="format", action="store_const", const="csv", help="CSV")
+    parser.set_defaults(format="table")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="thermostat", description=DESCRIPTION, epilog=EPILOG)
+    _common_options(parser, None)
+    subs = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def sub(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = subs.add_parser(name, help=help_text, description=help_text, epilog=EPILOG)
+        _common_options(p, argparse.SUPPRESS)
+        return p
+
+    p = sub("status", "every device's latest reading, and which ones are silent")
+    p.add_argument(
+        "--silent-after",
+        type=timerange.duration,
+        default=timedelta(minutes=15),
+        metavar="DURATION",
+        help="flag devices not heard from for this long (90s, 15m, 2h, 1d; default 15m)",
+    )
+    _format_options(p)
+    p.set_defaults(run=status.run, auto_progress=False)
+
+    p = sub("history", "one device's readings (or --hourly / --daily rollups)")
+    _range_options(p)
+    kind = p.add_mutually_exclusive_group()
+    kind.add_argument("--hourly", action="store_true", help="hourly rollups (UTC hours)")
+    kind.add_argument("--daily", action="store_true", help="daily rollups (UTC days)")
+    _format_options(p)
+    p.set_defaults(run=history.run, auto_progress=True)
+
+    p = sub("plot", "chart temperature, setpoint and heating to .png, .svg or .html")
+    _range_options(p)
+    p.add_argument("-o", "--output", type=Path, required=True, help="chart.png|.svg|.html")
+    p.set_defaults(run=plot.run, auto_progress=True)
+
+    p = sub("seed-demo", "(development) write a simulated day of one device into the table")
+    p.add_argument("--device", default="living-room", help="device id (default living-room)")
+    p.add_argument("--day", type=timerange.day, required=True, help="YYYY-MM-DD, in --tz")
+    p.add_argument(
+        "--interval",
+        type=timerange.duration,
+        default=timedelta(minutes=1),
+        metavar="DURATION",
+        help="time between readings (default 1m)",
+    )
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--create-table", action="store_true", help="create the table first")
+    p.set_defaults(run=seed.run, auto_progress=False)
+    return parser
+
+
+def _execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    conn = connection.resolve(
+        table=args.table, endpoint_url=args.endpoint_url, region=args.region, profile=args.profile
+    )
+    # Automatic progress only when the rows go somewhere else than the terminal.
+    auto = args.auto_progress and err.isatty() and not out.isatty()
+    progress = Progress(err, enabled=bool(args.progress) or auto)
+    with translated_errors(conn.table, conn.endpoint_url or "AWS"):
+        client = connection.client(conn)
+    with translated_errors(conn.table, client.meta.endpoint_url):
+        context = Context(Table(client, conn.table, progress.page), out, err, progress)
+        code: int = args.run(args, context)
+        return code
+
+
+def main(
+    argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Run the command; return its exit code (the console script exits with it)."""
+    out, err = out or sys.stdout, err or sys.stderr
+    args = build_parser().parse_args(argv)
+    args.tz = args.tz or timerange.local_zone()
+    try:
+        return _execute(args, out, err)
+    except CliError as error:
+        err.write(f"thermostat: {error}\n")
+        return error.exit_code
+    except KeyboardInterrupt:
+        err.write("\nthermostat: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # `thermostat history ... | head`: the reader left; stop quietly, as cat does.
+        # Python would flush stdout again at exit and fail once more: point it at devnull.
+        if out is sys.stdout:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+
+
+if __name__ == "__main__":
+    sys.exit(main())

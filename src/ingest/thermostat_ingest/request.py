@@ -1,0 +1,176 @@
+"""Turn a Function URL event (payload format 2.0) into validated readings, or a RequestError.
+
+Everything the caller can get wrong is decided here, before anything is written.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from thermostat.contract import LegacyDefaults, Reading, ReadingError, parse_reading
+from thermostat_ingest.errors import (
+    EmptyBatch,
+    InvalidReadings,
+    MalformedBody,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    TooManyReadings,
+    UnsupportedMediaType,
+)
+
+JSON_MEDIA_TYPES = ("application/json",)
+
+
+@dataclass(frozen=True)
+class IngestRequest:
+    readings: list[Reading]
+    # Index in the request of each reading kept (exact duplicates are dropped).
+    indices: list[int]
+    caller: str | None
+
+
+def _header(event: dict[str, Any], name: str) -> str | None:
+    headers = event.get("headers") or {}
+    for key, value in headers.items():
+        if isinstance(key, str) and key.lower() == name:
+            return str(value)
+    return None
+
+
+def _check_method(event: dict[str, Any]) -> None:
+    method = ((event.get("requestContext") or {}).get("http") or {}).get("method")
+    if method != "POST":
+        raise MethodNotAllowed(f"use POST to send readings, not {method or 'an unknown method'}")
+
+
+def _check_content_type(event: dict[str, Any]) -> None:
+    content_type = _header(event, "content-type")
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    if media_type not in JSON_MEDIA_TYPES:
+        raise UnsupportedMediaType(
+            f"send Content-Type: application/json (got {content_type or 'no Content-Type'})"
+        )
+
+
+def _body_bytes(event: dict[str, Any], max_body_bytes: int) -> bytes:
+    body = event.get("body")
+    if body is None or body == "":
+        raise MalformedBody("the request has no body; send a reading as JSON")
+    if not isinstance(body, str):
+        raise MalformedBody("the request body is not text")
+    # Base64 inflates by 4/3: refuse early without decoding a huge body.
+    if len(body) > max_body_bytes * 4 // 3 + 4:
+        raise PayloadTooLarge(f"the body is larger than {max_body_bytes} bytes")
+    if event.get("isBase64Encoded"):
+        try:
+            raw = base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError) as err:
+            raise MalformedBody("the body is marked base64 but does not decode") from err
+    else:
+        raw = body.encode("utf-8", "surrogatepass")
+    if len(raw) > max_body_bytes:
+        raise PayloadTooLarge(f"the body is larger than {max_body_bytes} bytes")
+    return raw
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _parse_json(raw: bytes) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise MalformedBody(f"the body is not UTF-8 (byte {err.start})") from err
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as err:
+        raise MalformedBody(
+            f"the body is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
+        ) from err
+    except (ValueError, RecursionError) as err:
+        # Numbers with more digits than Python converts, NaN, or absurd nesting.
+        raise MalformedBody(f"the body is not usable JSON: {err}") from err
+
+
+def _items(document: Any, max_readings: int) -> list[Any]:
+    if isinstance(document, dict) and "readings" in document:
+        if set(document) != {"readings"}:
+            extra = sorted(set(document) - {"readings"})
+            raise InvalidReadings(
+                "a batch object has only a 'readings' key",
+                details={
+                    "items": [
+                        {"index": None, "errors": [{"loc": k, "msg": "extra key"}]} for k in extra
+                    ]
+                },
+            )
+        items = document["readings"]
+        if not isinstance(items, list):
+            raise MalformedBody("'readings' must be a JSON array of readings")
+    elif isinstance(document, list):
+        items = document
+    elif isinstance(document, dict):
+        items = [document]
+    else:
+        raise MalformedBody("send a reading object, an array of readings, or {'readings': [...]}")
+    if not items:
+        raise EmptyBatch("the batch has no readings")
+    if len(items) > max_readings:
+        raise TooManyReadings(
+            f"{len(items)} readings in one request; the maximum is {max_readings}",
+            details={"maximum": max_readings},
+        )
+    return items
+
+
+def _validate(items: list[Any], defaults: LegacyDefaults) -> tuple[list[Reading], list[int]]:
+    readings: list[Reading] = []
+    indices: list[int] = []
+    seen: dict[tuple[str, str], tuple[int, Reading]] = {}
+    failures: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        try:
+            reading = parse_reading(item, defaults=defaults)
+        except ReadingError as err:
+            failures.append({"index": index, "errors": err.errors})
+            continue
+        key = (reading.device_id, reading.timestamp)
+        if key in seen:
+            first_index, first = seen[key]
+            if first != reading:
+                message = f"reading {first_index} has the same device and time, other values"
+                failures.append(
+                    {"index": index, "errors": [{"loc": "recorded_at", "msg": message}]}
+                )
+            continue  # an exact repeat is the same item: store it once
+        seen[key] = (index, reading)
+        readings.append(reading)
+        indices.append(index)
+    if failures:
+        raise InvalidReadings(
+            f"{len(failures)} of {len(items)} readings are invalid; nothing was stored",
+            details={"items": failures},
+        )
+    return readings, indices
+
+
+def _caller(event: dict[str, Any]) -> str | None:
+    iam = ((event.get("requestContext") or {}).get("authorizer") or {}).get("iam") or {}
+    caller = iam.get("userArn") or iam.get("callerId")
+    return str(caller) if caller else None
+
+
+def parse_request(
+    event: dict[str, Any], *, defaults: LegacyDefaults, max_readings: int, max_body_bytes: int
+) -> IngestRequest:
+    """Validate the whole request; raise a RequestError subclass naming the first problem."""
+    _check_method(event)
+    _check_content_type(event)
+    document = _parse_json(_body_bytes(event, max_body_bytes))
+    readings, indices = _validate(_items(document, max_readings), defaults)
+    return IngestRequest(readings=readings, indices=indices, caller=_caller(event))

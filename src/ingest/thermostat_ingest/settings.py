@@ -1,0 +1,42 @@
+"""The ingest function's settings, from its environment (see infra/template.yaml)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+
+from thermostat.contract import DEVICE_ID_PATTERN, LegacyDefaults, LegacyUnit
+from thermostat.settings import EnvironmentSettings
+
+MAX_READINGS_PER_REQUEST = 500
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class IngestSettings(EnvironmentSettings):
+    default_device_id: str = Field(default="default", pattern=DEVICE_ID_PATTERN)
+    legacy_temperature_unit: LegacyUnit = "F"
+    legacy_timezone: str = "UTC"
+    reading_retention_days: int = Field(default=365, ge=0)
+    max_readings_per_request: int = Field(default=MAX_READINGS_PER_REQUEST, ge=1, le=5000)
+    max_body_bytes: int = Field(default=MAX_BODY_BYTES, ge=1024)
+    # BatchWriteItem rounds for UnprocessedItems, and botocore's own attempts per call.
+    write_rounds: int = Field(default=6, ge=1)
+    dynamodb_max_attempts: int = Field(default=3, ge=1)
+
+    @field_validator("legacy_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {value!r}") from err
+        return value
+
+    @property
+    def legacy_defaults(self) -> LegacyDefaults:
+        return LegacyDefaults(
+            device_id=self.default_device_id,
+            unit=self.legacy_temperature_unit,
+            timezone=self.legacy_timezone,
+        )

@@ -1,0 +1,54 @@
+"""Lambda entry point of the stream function (DynamoDB Streams, ReportBatchItemFailures)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from thermostat.aws import dynamodb_client, sns_client
+from thermostat.logs import get_logger
+from thermostat_stream.alerts import AlertBounds
+from thermostat_stream.processor import StreamProcessor
+from thermostat_stream.publisher import AlertPublisher
+from thermostat_stream.settings import StreamSettings
+from thermostat_stream.table import RollupTable
+
+logger = get_logger("stream")
+_processor: StreamProcessor | None = None
+
+
+def build_processor(environ: dict[str, str] | None = None) -> StreamProcessor:
+    settings = StreamSettings.from_env(os.environ if environ is None else environ)
+    table = RollupTable(
+        dynamodb_client(max_attempts=settings.dynamodb_max_attempts), settings.table_name
+    )
+    topic = settings.alert_topic_arn
+    publisher = AlertPublisher(sns_client() if topic else None, topic, logger)
+    bounds = AlertBounds(settings.alert_low_c, settings.alert_high_c, settings.alert_hysteresis_c)
+    return StreamProcessor(table, publisher, bounds, logger)
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    global _processor
+    if _processor is None:
+        _processor = build_processor()
+    records = event.get("Records") if isinstance(event, dict) else None
+    if not isinstance(records, list):
+        logger.error(
+            "event has no Records list; nothing to do",
+            extra={"event_keys": sorted(event) if isinstance(event, dict) else None},
+        )
+        return {"batchItemFailures": []}
+    outcome = _processor.process(records)
+    logger.info(
+        "batch processed",
+        extra={
+            "request_id": getattr(context, "aws_request_id", None),
+            "records": len(records),
+            "failed": len(outcome.failed),
+            "hours": len(outcome.hours),
+            "days": len(outcome.days),
+            "devices": len(outcome.devices),
+        },
+    )
+    return outcome.response()

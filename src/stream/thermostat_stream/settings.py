@@ -1,0 +1,17 @@
+"""The stream function's settings, from its environment (see infra/template.yaml)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from thermostat.settings import EnvironmentSettings
+
+
+class StreamSettings(EnvironmentSettings):
+    alert_topic_arn: str | None = None
+    alert_low_c: float = 12.0
+    alert_high_c: float = 30.0
+    # An alert clears only once the temperature is this far back inside the band,
+    # so a reading hovering on a bound does not page anyone twice.
+    alert_hysteresis_c: float = Field(default=0.5, ge=0)
+    dynamodb_max_attempts: int = Field(default=3, ge=1)
