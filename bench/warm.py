@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.emulator import EPOCH, Emulator, ingest_event, readings
+from thermostat.items import to_wire
 from thermostat_ingest import handler as ingest_handler
 from thermostat_ingest.app import IngestApp
 from thermostat_ingest.store import ReadingStore
@@ -33,7 +34,7 @@ class SerializeOnlyStore(ReadingStore):
 
     def put_all(self, items: Sequence[dict[str, Any]]) -> None:
         for item in items:
-            self._wire(item)
+            to_wire(item)
 
 
 def ingest_throughput(

@@ -12,21 +12,19 @@ import argparse
 import os
 import shlex
 import sys
-from typing import Any
 
 import botocore.exceptions
 from aws_settings import ROOT, Aws, SettingsError, connect, read_pushed_images
 
+from thermostat.stacks import StackDeployError, deploy_stack, failure_reasons, stack_status
+
 TEMPLATE = ROOT / "infra" / "template.yaml"
 _POLL = int(os.environ.get("DEPLOY_POLL_SECONDS", "5"))
 WAIT = {"Delay": _POLL, "MaxAttempts": 1800 // _POLL}  # up to 30 minutes
+AWS_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
 
 
-class DeployError(Exception):
-    """The stack did not reach the state asked for; the message says why."""
-
-
-def parameters(images: dict[str, str], extra: str) -> list[dict[str, str]]:
+def parameters(images: dict[str, str], extra: str) -> dict[str, str]:
     values = {"IngestImageUri": images["ingest"], "StreamImageUri": images["stream"]}
     if images.get("architecture"):
         values["FunctionArchitecture"] = images["architecture"]
@@ -35,56 +33,20 @@ def parameters(images: dict[str, str], extra: str) -> list[dict[str, str]]:
         if not sep or not key:
             raise SettingsError(f"PARAMS entry {pair!r} is not Key=Value")
         values[key] = value
-    return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
+    return values
 
 
-def stack_status(cfn: Any, stack: str) -> str | None:
-    try:
-        return str(cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"])
-    except botocore.exceptions.ClientError as err:
-        if "does not exist" in str(err):
-            return None
-        raise
-
-
-def failure_reasons(cfn: Any, stack: str) -> str:
-    events = cfn.describe_stack_events(StackName=stack)["StackEvents"]
-    reasons = [
-        f"  {e.get('LogicalResourceId')}: {e.get('ResourceStatusReason')}"
-        for e in events
-        if e.get("ResourceStatus", "").endswith("FAILED") and e.get("ResourceStatusReason")
-    ]
-    return "\n".join(reasons[:10]) or "  (no reason reported)"
-
-
-def deploy(aws: Aws, stack: str, params: list[dict[str, str]]) -> dict[str, str]:
-    cfn = aws.client("cloudformation")
-    status = stack_status(cfn, stack)
-    if status == "ROLLBACK_COMPLETE":  # a failed create can only be deleted
-        raise DeployError(f"stack {stack} is ROLLBACK_COMPLETE: `make destroy`, then deploy again")
-    request = {
-        "StackName": stack,
-        "TemplateBody": TEMPLATE.read_text(),
-        "Parameters": params,
-        "Capabilities": ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
-    }
-    try:
-        if status is None:
-            print(f"creating stack {stack} in {aws.region} ...", file=sys.stderr)
-            cfn.create_stack(**request)
-            cfn.get_waiter("stack_create_complete").wait(StackName=stack, WaiterConfig=WAIT)
-        else:
-            print(f"updating stack {stack} in {aws.region} ...", file=sys.stderr)
-            cfn.update_stack(**request)
-            cfn.get_waiter("stack_update_complete").wait(StackName=stack, WaiterConfig=WAIT)
-    except botocore.exceptions.ClientError as err:
-        if "No updates are to be performed" not in str(err):
-            raise
-        print(f"stack {stack} is already up to date", file=sys.stderr)
-    except botocore.exceptions.WaiterError as err:
-        raise DeployError(f"stack {stack} failed:\n{failure_reasons(cfn, stack)}") from err
-    described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
-    return {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+def deploy(aws: Aws, stack: str, params: dict[str, str]) -> dict[str, str]:
+    action = "updating" if stack_status(aws.client("cloudformation"), stack) else "creating"
+    print(f"{action} stack {stack} in {aws.region} ...", file=sys.stderr)
+    return deploy_stack(
+        aws.client("cloudformation"),
+        stack_name=stack,
+        template_body=TEMPLATE.read_text(),
+        parameters=params,
+        timeout=1800,
+        poll=_POLL,
+    )
 
 
 def pi_config(outputs: dict[str, str], region: str) -> str:
@@ -108,7 +70,8 @@ def destroy(aws: Aws, stack: str) -> None:
     try:
         cfn.get_waiter("stack_delete_complete").wait(StackName=stack, WaiterConfig=WAIT)
     except botocore.exceptions.WaiterError as err:
-        raise DeployError(f"deleting stack {stack} failed:\n{failure_reasons(cfn, stack)}") from err
+        reasons = failure_reasons(cfn, stack)
+        raise StackDeployError(f"deleting stack {stack} failed:\n{reasons}") from err
     print(f"deleted stack {stack} (the ECR repositories and images are kept)")
 
 
@@ -134,7 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as err:
         print(f"{args.action}: {err}", file=sys.stderr)
         return 2
-    except (DeployError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
+    except (
+        StackDeployError,
+        botocore.exceptions.BotoCoreError,
+        botocore.exceptions.ClientError,
+    ) as err:
         print(f"{args.action}: {err}", file=sys.stderr)
         return 1
     for key, value in sorted(outputs.items()):

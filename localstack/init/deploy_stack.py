@@ -4,13 +4,14 @@ Without LOCALSTACK_AUTH_TOKEN, free LocalStack cannot run image functions: the s
 deployed with LocalDataPlane=true and the compose `dataplane` service serves the Function
 URL (DATAPLANE_URL). With a token, LocalStack creates the Function URL and runs the images.
 Writes ENDPOINTS_FILE in the shape of `make dev`'s .devstack/endpoints.json, which the Pi
-client reads (`endpoints_file`), and prints the Function URL. Needs only boto3.
+client reads (`endpoints_file`), and prints the Function URL. Needs boto3 and the project's
+contract package (mounted by docker-compose.yml at THERMOSTAT_LIB), which is standard library
+only in the two modules used here: `thermostat.stacks` and `thermostat.endpoints`.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -19,8 +20,13 @@ from typing import Any
 import boto3
 import botocore.exceptions
 
+sys.path.insert(0, os.environ.get("THERMOSTAT_LIB", str(Path(__file__).resolve().parent / "lib")))
+
+from thermostat.endpoints import Endpoints
+from thermostat.stacks import StackDeployError, deploy_stack
+
 _POLL = int(os.environ.get("DEPLOY_POLL_SECONDS", "2"))
-WAIT = {"Delay": _POLL, "MaxAttempts": 600 // _POLL}
+AWS_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
 
 
 def settings() -> dict[str, str]:
@@ -42,35 +48,20 @@ def settings() -> dict[str, str]:
 
 
 def deploy(cfn: Any, s: dict[str, str], template: str) -> dict[str, str]:
+    """Create the stack, or update it when LocalStack kept it (persistence); wait."""
     params = {
         "IngestImageUri": s["ingest_image"],
         "StreamImageUri": s["stream_image"],
         "LocalDataPlane": s["local_data_plane"],
     }
-    request = {
-        "StackName": s["stack_name"],
-        "TemplateBody": template,
-        "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()],
-        "Capabilities": ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
-    }
-    try:
-        cfn.describe_stacks(StackName=s["stack_name"])
-        exists = True
-    except botocore.exceptions.ClientError:
-        exists = False
-    try:
-        if exists:  # LocalStack with persistence: the stack survived a restart
-            cfn.update_stack(**request)
-            waiter = "stack_update_complete"
-        else:
-            cfn.create_stack(**request)
-            waiter = "stack_create_complete"
-        cfn.get_waiter(waiter).wait(StackName=s["stack_name"], WaiterConfig=WAIT)
-    except botocore.exceptions.ClientError as err:
-        if "No updates are to be performed" not in str(err):
-            raise
-    stack = cfn.describe_stacks(StackName=s["stack_name"])["Stacks"][0]
-    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    return deploy_stack(
+        cfn,
+        stack_name=s["stack_name"],
+        template_body=template,
+        parameters=params,
+        timeout=600,
+        poll=_POLL,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         outputs = deploy(cfn, s, args.template.read_text())
-    except (OSError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
+    except (OSError, StackDeployError, *AWS_ERRORS) as err:
         print(f"deploy_stack: {s['stack_name']} failed: {err}", file=sys.stderr)
         return 1
     managed = s["local_data_plane"] == "false"
@@ -95,19 +86,16 @@ def main(argv: list[str] | None = None) -> int:
     if not ingest_url:
         print("deploy_stack: the stack has no IngestFunctionUrl output", file=sys.stderr)
         return 1
-    endpoints = {
-        "aws_endpoint_url": s["public_endpoint_url"],
-        "region": s["region"],
-        "ingest_url": ingest_url,
-        "table_name": outputs["TableName"],
-        "access_key_id": s["access_key_id"],
-        "secret_access_key": s["secret_access_key"],
-        "stack_name": s["stack_name"],
-        "functions_run_by": "localstack" if managed else "dataplane",
-    }
-    path = Path(s["endpoints_file"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(endpoints, indent=2) + "\n")
+    Endpoints(
+        aws_endpoint_url=s["public_endpoint_url"],
+        region=s["region"],
+        ingest_url=ingest_url,
+        table_name=outputs["TableName"],
+        access_key_id=s["access_key_id"],
+        secret_access_key=s["secret_access_key"],
+        stack_name=s["stack_name"],
+        functions_run_by="localstack" if managed else "dataplane",
+    ).write(Path(s["endpoints_file"]), mode=0o644)  # LocalStack's well-known test keys only
     print(f"thermostat stack {s['stack_name']} deployed; Function URL: {ingest_url}")
     return 0
 

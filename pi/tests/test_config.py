@@ -71,6 +71,7 @@ def test_endpoints_file_fills_url_region_and_keys(tmp_path: Path) -> None:
                 "table_name": "t",
                 "access_key_id": "test",
                 "secret_access_key": "test",
+                "stack_name": "thermostat-dev",
             }
         )
     )
@@ -89,7 +90,18 @@ def test_endpoints_file_fills_url_region_and_keys(tmp_path: Path) -> None:
 def test_endpoints_file_auth_type_and_explicit_keys(tmp_path: Path) -> None:
     """auth_type NONE in endpoints.json is used; a url set in the config file wins."""
     (tmp_path / "endpoints.json").write_text(
-        json.dumps({"ingest_url": "http://127.0.0.1:4567/", "auth_type": "none"})
+        json.dumps(
+            {
+                "aws_endpoint_url": "http://127.0.0.1:4566",
+                "region": "eu-west-1",
+                "ingest_url": "http://127.0.0.1:4567/",
+                "table_name": "t",
+                "access_key_id": "test",
+                "secret_access_key": "test",
+                "stack_name": "thermostat-dev",
+                "auth_type": "none",
+            }
+        )
     )
     text = 'device_id = "p"\n[endpoint]\nurl = "http://127.0.0.1:9/"\n'
     text += 'endpoints_file = "endpoints.json"\n'

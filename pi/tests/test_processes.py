@@ -177,11 +177,12 @@ def test_status_before_the_first_run_says_so(
 
 
 def test_run_with_an_invalid_relay_pin_exits_1_and_names_the_pin(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A pin the board does not have is reported, not a traceback."""
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "mock")  # gpiozero's MockFactory
     config = write_config(tmp_path, "http://127.0.0.1:9/", relay_pin='"GPIO99"')
-    assert main(["--config", str(config), "run", "--simulate"]) == 1
+    assert main(["--config", str(config), "run"]) == 1
     assert "relay on pin 'GPIO99'" in capsys.readouterr().err
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pi_fakes import FakeClock, w1_slave_text, write_sensor
+from pi_fakes import w1_slave_text, write_sensor
 
 from thermostat_pi.errors import SensorError, ThermostatPiError
-from thermostat_pi.sensor import DS18B20Sensor, SimulatedSensor
+from thermostat_pi.sensor import DS18B20Sensor
 
 
 def sensor(base: Path, **kwargs: object) -> tuple[DS18B20Sensor, list[float]]:
@@ -104,21 +104,3 @@ def test_sensor_error_is_a_package_error_and_an_oserror() -> None:
     """Callers can catch SensorError as ThermostatPiError or OSError."""
     assert issubclass(SensorError, ThermostatPiError)
     assert issubclass(SensorError, OSError)
-
-
-def test_simulated_room_warms_while_heating() -> None:
-    """The simulated room gets warmer over an hour with the heater on."""
-    clock = FakeClock()
-    room = SimulatedSensor(clock=clock, heating=lambda: True, start_c=17.0)
-    clock.advance(3600)
-    assert room.read_celsius() > 18.0
-
-
-def test_simulated_room_cools_toward_outside_when_off() -> None:
-    """With the heater off the room cools toward, never below, the outside temperature."""
-    clock = FakeClock()
-    room = SimulatedSensor(clock=clock, heating=lambda: False, start_c=17.0, outside_c=5.0)
-    clock.advance(3600)
-    first = room.read_celsius()
-    clock.advance(100 * 3600)
-    assert 5.0 <= room.read_celsius() < first < 17.0

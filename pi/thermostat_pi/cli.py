@@ -10,12 +10,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from thermostat_pi.config import DEFAULT_CONFIG_PATH, Config, load_config
-from thermostat_pi.control import Thermostat, make_relay
+from thermostat_pi.control import Relay, Thermostat, make_relay
 from thermostat_pi.errors import ConfigError, ThermostatPiError
-from thermostat_pi.sensor import DS18B20Sensor, SimulatedSensor, TemperatureSensor
-from thermostat_pi.service import run_service
+from thermostat_pi.sensor import DS18B20Sensor, TemperatureSensor
+from thermostat_pi.service import run_service, utc_now
 from thermostat_pi.spool import Spool
 from thermostat_pi.uploader import Uploader, make_auth
 
@@ -47,30 +48,37 @@ def _uploader(
     )
 
 
-def cmd_run(config: Config, *, simulate: bool) -> int:
-    pin_factory = None
-    if simulate:
-        # No GPIO off a Pi: a mock pin stands in for the relay.
-        from gpiozero.pins.mock import MockFactory
-
-        pin_factory = MockFactory()
-    relay = make_relay(
-        config.relay_pin, active_high=config.relay_active_high, pin_factory=pin_factory
+def _thermostat(config: Config, relay: Relay, sensor: TemperatureSensor) -> Thermostat:
+    return Thermostat(
+        sensor=sensor,
+        relay=relay,
+        setpoint_c=config.setpoint_c,
+        hysteresis_c=config.hysteresis_c,
+        min_on_s=config.min_cycle_seconds,
+        min_off_s=config.min_cycle_seconds,
     )
-    try:
-        sensor: TemperatureSensor
-        if simulate:
-            sensor = SimulatedSensor(clock=time.monotonic, heating=lambda: bool(relay.is_active))
-        else:
-            sensor = DS18B20Sensor(base_dir=config.w1_devices_dir, sensor_id=config.sensor_id)
-        thermostat = Thermostat(
-            sensor=sensor,
-            relay=relay,
+
+
+def cmd_run(config: Config, *, simulate: bool) -> int:
+    relay: Any
+    if simulate:
+        # No GPIO and no sensor off a Pi: a simulated house and furnace, the same control loop.
+        from thermostat_pi.simulation import simulated_pi
+
+        simulated = simulated_pi(
+            monotonic=time.monotonic,
+            now=utc_now,
             setpoint_c=config.setpoint_c,
             hysteresis_c=config.hysteresis_c,
-            min_on_s=config.min_cycle_seconds,
-            min_off_s=config.min_cycle_seconds,
+            min_cycle_s=config.min_cycle_seconds,
         )
+        relay, thermostat = simulated.furnace, simulated.thermostat
+    else:
+        relay = make_relay(config.relay_pin, active_high=config.relay_active_high)
+    try:
+        if not simulate:
+            sensor = DS18B20Sensor(base_dir=config.w1_devices_dir, sensor_id=config.sensor_id)
+            thermostat = _thermostat(config, relay, sensor)
         spool = Spool(config.spool_path, max_rows=config.spool_max_rows)
         stop = threading.Event()
         uploader = _uploader(config, spool, sleep=stop.wait)

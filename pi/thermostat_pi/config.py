@@ -10,7 +10,6 @@ are resolved against the directory of the config file.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tomllib
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from thermostat.contract import DEVICE_ID_PATTERN, SETPOINT_MAX_C, SETPOINT_MIN_C
+from thermostat.endpoints import Endpoints, EndpointsFileError
 from thermostat_pi.errors import ConfigError
 
 DEFAULT_CONFIG_PATH = Path("/etc/thermostat-pi/config.toml")
@@ -80,14 +80,6 @@ _ENDPOINT: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "secret_access_key": (str, None),
     "session_token": (str, None),
     "endpoints_file": (str, None),
-}
-# endpoints.json key -> [endpoint] key
-_ENDPOINTS_FILE_KEYS = {
-    "ingest_url": "url",
-    "auth_type": "auth",
-    "region": "region",
-    "access_key_id": "access_key_id",
-    "secret_access_key": "secret_access_key",
 }
 
 
@@ -152,15 +144,17 @@ def _check(condition: bool, message: str) -> None:
 
 
 def _read_endpoints_file(path: Path) -> dict[str, Any]:
+    """The [endpoint] values a local stack's endpoints.json supplies."""
     try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError) as err:
-        raise ConfigError(f"endpoints_file {path}: {err}") from err
-    _check(isinstance(data, dict), f"endpoints_file {path}: expected a JSON object")
+        stack = Endpoints.read(path)
+    except EndpointsFileError as err:
+        raise ConfigError(f"endpoints_file {err}") from err
     return {
-        ours: str(data[theirs]).upper() if ours == "auth" else data[theirs]
-        for theirs, ours in _ENDPOINTS_FILE_KEYS.items()
-        if data.get(theirs)
+        "url": stack.ingest_url,
+        "auth": stack.auth_type.upper(),
+        "region": stack.region,
+        "access_key_id": stack.access_key_id,
+        "secret_access_key": stack.secret_access_key,
     }
 
 

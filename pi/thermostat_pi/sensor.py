@@ -8,7 +8,6 @@ answer), a truncated file, or values no room can have: that is done here.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections.abc import Callable
@@ -114,38 +113,3 @@ class DS18B20Sensor:
                 last = err
         assert last is not None
         raise SensorError(f"{last} (after {self.attempts} attempts)") from last
-
-
-class SimulatedSensor:
-    """A room that warms while the heater runs and loses heat toward the outside.
-
-    Newton's law of cooling plus a constant heater input, solved exactly between reads
-    so any read interval gives the same curve: dT/dt = -k (T - outside) + gain * heating.
-    """
-
-    def __init__(
-        self,
-        *,
-        clock: Callable[[], float],
-        heating: Callable[[], bool],
-        start_c: float = 17.0,
-        outside_c: float = 5.0,
-        loss_per_hour: float = 0.5,
-        heater_gain_c_per_hour: float = 10.0,
-    ) -> None:
-        self._clock = clock
-        self._heating = heating
-        self._temperature = start_c
-        self._last = clock()
-        self.outside_c = outside_c
-        self.k = loss_per_hour / 3600.0
-        self.gain = heater_gain_c_per_hour / 3600.0
-
-    def read_celsius(self) -> float:
-        now = self._clock()
-        elapsed = max(0.0, now - self._last)
-        self._last = now
-        target = self.outside_c + (self.gain / self.k if self._heating() else 0.0)
-        decay = math.exp(-self.k * elapsed)
-        self._temperature = target + (self._temperature - target) * decay
-        return round(self._temperature / DS18B20_STEP_C) * DS18B20_STEP_C

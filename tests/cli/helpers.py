@@ -13,12 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from boto3.dynamodb.types import TypeSerializer
 
+from devstack.demo import create_table, simulate_day, status_item, stored_items, write_items
 from thermostat.contract import Reading
-from thermostat.items import reading_item
 from thermostat_cli.main import main
-from thermostat_cli.simulate import rollup_items, simulate_day, status_item
 
 TABLE = "thermostat-test"
 REGION = "eu-west-1"
@@ -40,41 +38,12 @@ _AWS_VARIABLES = (
 
 
 def create_contract_table(client: Any, name: str = TABLE) -> None:
-    """The key schema and sparse status index exactly as CONTEXT.md states them."""
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-            {"AttributeName": "status_key", "AttributeType": "S"},
-            {"AttributeName": "device_id", "AttributeType": "S"},
-        ],
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "DeviceStatusIndex",
-                "KeySchema": [
-                    {"AttributeName": "status_key", "KeyType": "HASH"},
-                    {"AttributeName": "device_id", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
+    """The key schema and sparse status index exactly as the template states them."""
+    create_table(client, name)
 
 
 def put_items(client: Any, items: list[dict[str, Any]], table: str = TABLE) -> None:
-    serializer = TypeSerializer()
-    for first in range(0, len(items), 25):
-        batch = [
-            {"PutRequest": {"Item": {k: serializer.serialize(v) for k, v in item.items()}}}
-            for item in items[first : first + 25]
-        ]
-        assert not client.batch_write_item(RequestItems={table: batch})["UnprocessedItems"]
+    write_items(client, table, items)
 
 
 def stored_day(
@@ -82,15 +51,7 @@ def stored_day(
 ) -> tuple[list[Reading], list[dict[str, Any]]]:
     """A simulated UTC day as the functions would have stored it: readings, rollups, status."""
     readings = simulate_day(device_id, day, UTC, interval=interval, seed=seed)
-    items = [
-        reading_item(
-            r, received_at=r.recorded_at + timedelta(seconds=2), retention_days=365, caller=CALLER
-        )
-        for r in readings
-    ]
-    items += rollup_items(readings)
-    items.append(status_item(readings[-1]))
-    return readings, items
+    return readings, stored_items(readings, retention_days=365, caller=CALLER)
 
 
 @dataclass
@@ -130,7 +91,7 @@ def status_seen(device_id: str, seen_ago: timedelta, temperature: float = 20.5) 
         setpoint_c=21.0,
         heating=True,
     )
-    return status_item(reading, seen_at=seen)
+    return status_item(reading, seen_at=seen).to_item()
 
 
 def free_port() -> int:
@@ -142,13 +103,13 @@ def free_port() -> int:
 
 
 def run_console_script(
-    *argv: str, env: dict[str, str], cwd: Path, timeout: float = 30
+    *argv: str, env: dict[str, str], cwd: Path, timeout: float = 30, script: str = "thermostat"
 ) -> subprocess.CompletedProcess[str]:
-    """The installed `thermostat` entry point as a separate process."""
+    """An installed entry point (default `thermostat`) as a separate process."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     base.pop("THERMOSTAT_TABLE", None)
     return subprocess.run(
-        [str(CONSOLE_SCRIPT), *argv],
+        [str(CONSOLE_SCRIPT.with_name(script)), *argv],
         env={**base, **env},
         cwd=cwd,
         capture_output=True,

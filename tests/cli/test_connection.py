@@ -16,6 +16,8 @@ DEVSTACK = {
     "table_name": "dev-readings",
     "access_key_id": "AKIDDEV",
     "secret_access_key": "dev-secret",
+    "ingest_url": "http://127.0.0.1:4567/",
+    "stack_name": "thermostat-dev",
 }
 NO_FLAGS = {"table": None, "endpoint_url": None, "region": None, "profile": None}
 
@@ -75,5 +77,5 @@ def test_devstack_without_table_name_is_refused(tmp_path: Path) -> None:
     """A JSON file without table_name is not from make dev: a config error."""
     (tmp_path / ".devstack").mkdir()
     (tmp_path / ".devstack" / "endpoints.json").write_text("{}", "utf-8")
-    with pytest.raises(ConfigProblem, match="has no table_name"):
+    with pytest.raises(ConfigProblem, match=r"lacks .*table_name; is it from make dev"):
         resolve(**NO_FLAGS, environ={}, cwd=tmp_path)

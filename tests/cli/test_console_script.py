@@ -21,16 +21,16 @@ TABLE = "demo-readings"
 
 @pytest.fixture(scope="module")
 def endpoint(moto: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """GIVEN `thermostat seed-demo --create-table` (the console script) run against moto_server."""
+    """GIVEN `thermostat-devstack seed-demo --create-table` run against moto_server."""
     moto.reset()
     folder = tmp_path_factory.mktemp("console")
     env = {k: v for k, v in moto.env().items() if k != "AWS_ENDPOINT_URL"}
     done = run_console_script(
+        "seed-demo",
         "--endpoint-url",
         moto.endpoint_url,
         "--table",
         TABLE,
-        "seed-demo",
         "--day",
         "2025-12-01",
         "--interval",
@@ -38,6 +38,7 @@ def endpoint(moto: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
         "--create-table",
         env=env,
         cwd=folder,
+        script="thermostat-devstack",
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == "wrote 144 simulated readings of 'living-room' to table 'demo-readings'\n"

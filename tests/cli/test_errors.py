@@ -152,6 +152,7 @@ def test_devstack_file_points_at_the_make_dev_stack(moto: Any, tmp_path: Path) -
                 "access_key_id": "dev",
                 "secret_access_key": "dev",
                 "ingest_url": "http://127.0.0.1:1/",
+                "stack_name": "thermostat-dev",
             }
         ),
         encoding="utf-8",

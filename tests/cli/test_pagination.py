@@ -21,6 +21,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from devstack.demo import simulate_day
 from tests.cli.helpers import (
     CALLER,
     DAY,
@@ -32,8 +33,7 @@ from tests.cli.helpers import (
     run_cli,
 )
 from thermostat.contract import Reading
-from thermostat.items import reading_item
-from thermostat_cli.simulate import simulate_day
+from thermostat.items import ReadingItem
 
 DEVICE = "living-room"
 # 20 s readings, as a chatty Pi sends them: ~270 bytes each, 4320 a day, ~1.2 MB.
@@ -87,7 +87,9 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Export]:
             create_contract_table(client)
             readings = simulate_day(DEVICE, DAY, UTC, interval=INTERVAL)
             items = [
-                reading_item(r, received_at=r.recorded_at, retention_days=365, caller=CALLER)
+                ReadingItem.new(
+                    r, received_at=r.recorded_at, retention_days=365, caller=CALLER
+                ).to_item()
                 for r in readings
             ]
             put_items(client, items)

@@ -13,7 +13,7 @@ from thermostat.contract import (
     format_timestamp,
     parse_reading,
 )
-from thermostat.items import reading_item, reading_sk
+from thermostat.items import ReadingItem, reading_sk
 
 V2 = {
     "device_id": "living-room",
@@ -142,9 +142,12 @@ def test_reading_item_has_keys_ttl_and_caller() -> None:
     """The stored item carries its keys, a TTL from recorded_at, and the caller."""
     reading = parse_reading(V2)
     received = datetime(2026, 11, 21, 20, 0, 1, tzinfo=UTC)
-    item = reading_item(reading, received_at=received, retention_days=10, caller="arn:x")
+    item = ReadingItem.new(
+        reading, received_at=received, retention_days=10, caller="arn:x"
+    ).to_item()
     assert item["pk"] == "DEVICE#living-room"
     assert item["sk"] == reading_sk(reading.recorded_at) == "READING#2026-11-21T20:00:00.000Z"
     assert item["expires_at"] == int((reading.recorded_at + timedelta(days=10)).timestamp())
     assert item["caller"] == "arn:x"
-    assert "expires_at" not in reading_item(reading, received_at=received, retention_days=0)
+    forever = ReadingItem.new(reading, received_at=received, retention_days=0).to_item()
+    assert "expires_at" not in forever

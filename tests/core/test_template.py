@@ -47,14 +47,14 @@ def test_local_data_plane_stack_deploys_without_mapping_or_url(stack: dict[str, 
     # moto drops ImageConfig from CloudFormation; the data plane reads Command from the template.
 
 
-def test_managed_stack_deploys_with_the_mapping_as_written(aws: MotoServer) -> None:
+def test_managed_stack_deploys_with_the_mapping_as_written(aws: MotoServer, tmp_path: Path) -> None:
     """LocalDataPlane=false (AWS): the event source mapping carries every safety setting."""
     body = template()
     # moto has no AWS::Lambda::Url (it creates nothing) and fails on outputs that read one.
     del body["Outputs"]["IngestFunctionUrl"]
-    outputs = deploy(
-        boto3.client("cloudformation"), template_body=json.dumps(body), LocalDataPlane="false"
-    )
+    variant = tmp_path / "template.json"
+    variant.write_text(json.dumps(body))
+    outputs = deploy(boto3.client("cloudformation"), template=variant, LocalDataPlane="false")
     [mapping] = boto3.client("lambda").list_event_source_mappings()["EventSourceMappings"]
     assert mapping["EventSourceArn"] == outputs["TableStreamArn"]
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]

@@ -3,36 +3,41 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from datetime import UTC, datetime
 from typing import Any
 
 from boto3.dynamodb.types import TypeSerializer
 
 from devstack.__main__ import curl_example
 from devstack.feed import FeedPrinter, describe
+from thermostat.contract import Reading
+from thermostat.endpoints import Endpoints
+from thermostat.items import ReadingItem, RollupItem, RollupStats, StatusItem
 
-READING = {
-    "item_type": "reading",
-    "device_id": "d1",
-    "recorded_at": "2026-11-21T20:00:00.000Z",
-    "temperature_c": Decimal("20.5"),
-    "setpoint_c": Decimal("21"),
-    "heating": True,
-}
-HOURLY = {
-    "item_type": "hourly",
-    "device_id": "d1",
-    "period": "2026-11-21T20",
-    "reading_count": Decimal(3),
-    "temperature_min_c": Decimal("20.1"),
-    "temperature_mean_c": Decimal("20.4"),
-    "temperature_max_c": Decimal("20.8"),
-    "heating_duty_cycle": Decimal("0.6667"),
-}
+AT = datetime(2026, 11, 21, 20, tzinfo=UTC)
+READING = ReadingItem(
+    Reading(device_id="d1", recorded_at=AT, temperature_c=20.5, setpoint_c=21, heating=True),
+    received_at=AT,
+).to_item()
+HOURLY = RollupItem(
+    "d1",
+    "hourly",
+    "2026-11-21T20",
+    RollupStats(
+        reading_count=3,
+        temperature_min_c=20.1,
+        temperature_max_c=20.8,
+        temperature_mean_c=20.4,
+        setpoint_mean_c=21.0,
+        heating_duty_cycle=0.6667,
+        first_recorded_at=AT,
+        last_recorded_at=AT,
+    ),
+).to_item()
 
 
 def status(state: str) -> dict[str, Any]:
-    return {"item_type": "status", "device_id": "d1", "alert_state": state, "temperature_c": 11}
+    return StatusItem("d1", AT, AT, 11, 21, False, alert_state=state).to_item()
 
 
 def test_new_reading_is_one_line_with_its_values() -> None:
@@ -79,7 +84,16 @@ def test_printer_writes_lines_for_a_stream_batch_and_succeeds() -> None:
 
 def test_curl_example_is_unsigned_for_a_public_url() -> None:
     """With auth NONE the example has no --aws-sigv4 and no credentials."""
-    endpoints = {"ingest_url": "http://127.0.0.1:1/", "auth_type": "NONE", "region": "us-east-1"}
+    endpoints = Endpoints(
+        aws_endpoint_url="http://127.0.0.1:4566",
+        region="us-east-1",
+        ingest_url="http://127.0.0.1:1/",
+        table_name="t",
+        access_key_id="k",
+        secret_access_key="s",
+        stack_name="thermostat-dev",
+        auth_type="NONE",
+    )
     example = curl_example(endpoints)
     assert example.startswith("curl -H 'Content-Type: application/json' -d '{")
     assert "--aws-sigv4" not in example and example.endswith(" http://127.0.0.1:1/")

@@ -133,6 +133,7 @@ def run_hook(moto: MotoServer, tmp_path: Path, **env: str) -> subprocess.Complet
             "AWS_ENDPOINT_URL": moto.endpoint_url,
             "LOCALSTACK_PYTHON": sys.executable,
             "THERMOSTAT_INIT_DIR": str(ROOT / "localstack" / "init"),
+            "THERMOSTAT_LIB": str(ROOT / "src" / "contract"),  # as compose mounts it
             "TEMPLATE": str(ROOT / "infra" / "template.yaml"),
             "ENDPOINTS_FILE": str(tmp_path / "endpoints.json"),
             "DEPLOY_POLL_SECONDS": "1",

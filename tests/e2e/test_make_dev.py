@@ -117,8 +117,8 @@ def test_make_dev_runs_the_simulated_pi_and_stops_it(
 ) -> None:
     """Without --no-pi the simulated Pi's readings show up; Ctrl-C stops the Pi too."""
     devstack = start_devstack("--interval", "0.5")
-    # make venv installs ./pi, so the real client runs, not the built-in sender.
-    assert "thermostat-pi --simulate" in devstack.next_line("Simulated Pi:", timeout=30)
+    # The real client, the Pi's own control loop in a simulated house.
+    assert "thermostat-pi run --simulate" in devstack.next_line("Simulated Pi:", timeout=30)
     devstack.next_line("reading  dev-pi", timeout=15)
     devstack.next_line("rollup   dev-pi  hour")
     pi_config = str(devstack.state_dir / "pi.toml")

@@ -12,7 +12,7 @@ from tests.hostile.conftest import RecordingClient
 from tests.support.events import load
 from tests.support.table import all_items, plain
 from thermostat.contract import Reading
-from thermostat.items import reading_from_item
+from thermostat.items import ReadingItem
 from thermostat_ingest import handler as ingest_handler
 from thermostat_ingest.store import ReadingStore
 
@@ -82,7 +82,9 @@ class Exchange:
         assert status == 200
         written = [plain(item) for item in self.client.writes]
         assert body == {"stored": len(written)}
-        readings = [reading_from_item(item) for item in written]  # re-validates every item
+        readings = [
+            ReadingItem.from_item(item).reading for item in written
+        ]  # re-validates every item
         self.stored.update((item["pk"], item["sk"]) for item in written)
         return status, body, readings
 
@@ -91,5 +93,5 @@ class Exchange:
         items = all_items(self.table)
         for item in items:
             assert item["item_type"] == "reading"
-            reading_from_item(item)
+            ReadingItem.from_item(item)
         assert {(item["pk"], item["sk"]) for item in items} == self.stored

@@ -19,12 +19,13 @@ from typing import Any
 import pytest
 
 from devstack.deploy import deploy_stack
-from devstack.simulated_pi import pi_command, start_pi_process, write_pi_config
+from devstack.simulated_pi import start_pi_process, write_pi_config
 from lambda_dataplane.app import AwsEndpoint, DataPlane, DataPlaneOptions
 from lambda_dataplane.stack import read_stack
 from tests.hostile.outage import StoppableFront
 from tests.support.moto import DEV_ACCESS_KEY, DEV_SECRET_KEY, REGION, MotoServer
 from tests.support.stack import TEMPLATE
+from thermostat.endpoints import Endpoints
 
 pytestmark = pytest.mark.e2e
 DEVICE = "outage-pi"
@@ -100,22 +101,22 @@ def spool_state(spool: Path) -> tuple[set[str], dict[str, str], int]:
     return pending, state, int(dead)
 
 
-@pytest.mark.skipif(pi_command() is None, reason="thermostat-pi is not installed")
 def test_readings_survive_an_emulator_outage_exactly_once(
     front: StoppableFront, plane: Running, tmp_path: Path
 ) -> None:
     """Emulator gone for 3 s mid-run: acked readings are stored once and rolled up once."""
     config = tmp_path / "pi.toml"
-    endpoints = {
-        "ingest_url": plane.url,  # type: ignore[attr-defined]
-        "auth_type": "AWS_IAM",
-        "region": REGION,
-        "access_key_id": DEV_ACCESS_KEY,
-        "secret_access_key": DEV_SECRET_KEY,
-    }
+    endpoints = Endpoints(
+        aws_endpoint_url=front.endpoint_url,
+        region=REGION,
+        ingest_url=plane.url,  # type: ignore[attr-defined]
+        table_name=plane.table,
+        access_key_id=DEV_ACCESS_KEY,
+        secret_access_key=DEV_SECRET_KEY,
+        stack_name="outage",
+    )
     write_pi_config(config, endpoints, device_id=DEVICE, interval=0.2)
     pi = start_pi_process(config, tmp_path / "pi.log")
-    assert pi is not None
     try:
         wait_for(lambda: len(plane.readings()) >= 5, timeout=30, what="first readings stored")
         front.stop()

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from thermostat.endpoints import DEVSTACK_FILE, Endpoints, EndpointsFileError, find_endpoints_file
 from thermostat_cli.errors import ConfigProblem
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-DEVSTACK_FILE = Path(".devstack") / "endpoints.json"
 TABLE_ENV = "THERMOSTAT_TABLE"
 DEFAULT_MAX_ATTEMPTS = 3
 
@@ -30,25 +29,6 @@ class Connection:
     access_key_id: str | None = None
     secret_access_key: str | None = None
     source: str = "--table"
-
-
-def find_devstack(start: Path) -> Path | None:
-    """``.devstack/endpoints.json`` in ``start`` or the nearest parent that has one."""
-    for folder in (start, *start.parents):
-        candidate = folder / DEVSTACK_FILE
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _load_devstack(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise ConfigProblem(f"cannot read {path}: {err}") from err
-    if not isinstance(data, dict) or not isinstance(data.get("table_name"), str):
-        raise ConfigProblem(f"{path} has no table_name; is it from `make dev`?")
-    return data
 
 
 def resolve(
@@ -74,20 +54,23 @@ def resolve(
             profile=profile,
             source="--table" if table else TABLE_ENV,
         )
-    path = find_devstack(cwd or Path.cwd())
+    path = find_endpoints_file(cwd or Path.cwd())
     if path is None:
         raise ConfigProblem(
             f"no table given: pass --table, set {TABLE_ENV}, or start `make dev`"
             f" (it writes {DEVSTACK_FILE})"
         )
-    data = _load_devstack(path)
+    try:
+        stack = Endpoints.read(path)
+    except EndpointsFileError as err:
+        raise ConfigProblem(str(err)) from err
     return Connection(
-        table=data["table_name"],
-        endpoint_url=endpoint_url or data.get("aws_endpoint_url"),
-        region=region or data.get("region"),
+        table=stack.table_name,
+        endpoint_url=endpoint_url or stack.aws_endpoint_url,
+        region=region or stack.region,
         profile=profile,
-        access_key_id=None if profile else data.get("access_key_id"),
-        secret_access_key=None if profile else data.get("secret_access_key"),
+        access_key_id=None if profile else stack.access_key_id,
+        secret_access_key=None if profile else stack.secret_access_key,
         source=str(path),
     )
 

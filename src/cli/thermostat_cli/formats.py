@@ -10,7 +10,7 @@ from datetime import datetime, tzinfo
 from typing import Any, Literal, TextIO
 
 from thermostat.contract import Reading, format_timestamp
-from thermostat_cli.records import DeviceStatus, Rollup
+from thermostat.items import RollupItem, StatusItem
 
 OutputFormat = Literal["table", "json", "csv"]
 Row = dict[str, Any]
@@ -90,19 +90,20 @@ def reading_columns(zone: str) -> list[Column]:
     ]
 
 
-def rollup_rows(rollups: Iterable[Rollup], tz: tzinfo) -> Iterator[Row]:
+def rollup_rows(rollups: Iterable[RollupItem], tz: tzinfo) -> Iterator[Row]:
     for r in rollups:
+        s = r.stats
         yield {
             "device_id": r.device_id,
             "period": r.period,
             "period_start": format_timestamp(r.period_start),
             "local_start": r.period_start.astimezone(tz).isoformat(timespec="minutes"),
-            "reading_count": r.reading_count,
-            "temperature_min_c": r.temperature_min_c,
-            "temperature_mean_c": r.temperature_mean_c,
-            "temperature_max_c": r.temperature_max_c,
-            "setpoint_mean_c": r.setpoint_mean_c,
-            "heating_duty_cycle": r.heating_duty_cycle,
+            "reading_count": s.reading_count,
+            "temperature_min_c": s.temperature_min_c,
+            "temperature_mean_c": s.temperature_mean_c,
+            "temperature_max_c": s.temperature_max_c,
+            "setpoint_mean_c": s.setpoint_mean_c,
+            "heating_duty_cycle": s.heating_duty_cycle,
         }
 
 
@@ -119,7 +120,7 @@ def rollup_columns(zone: str) -> list[Column]:
     ]
 
 
-def status_row(status: DeviceStatus, tz: tzinfo, now: datetime, silent: bool) -> Row:
+def status_row(status: StatusItem, tz: tzinfo, now: datetime, silent: bool) -> Row:
     return {
         "device_id": status.device_id,
         "last_recorded_at": format_timestamp(status.last_recorded_at),

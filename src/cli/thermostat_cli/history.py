@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 
+from thermostat.items import RollupKind
 from thermostat_cli import formats
 from thermostat_cli.context import Context
 from thermostat_cli.errors import BadArguments
-from thermostat_cli.queries import RollupKind
 from thermostat_cli.timerange import TimeRange, zone_name
 
 

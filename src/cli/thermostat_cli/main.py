@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
-from thermostat_cli import connection, history, plot, seed, status, timerange
+from thermostat_cli import connection, history, plot, status, timerange
 from thermostat_cli.context import Context
 from thermostat_cli.dynamo import translated_errors
 from thermostat_cli.errors import CliError
@@ -117,19 +117,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, help="chart.png|.svg|.html")
     p.set_defaults(run=plot.run, auto_progress=True)
 
-    p = sub("seed-demo", "(development) write a simulated day of one device into the table")
-    p.add_argument("--device", default="living-room", help="device id (default living-room)")
-    p.add_argument("--day", type=timerange.day, required=True, help="YYYY-MM-DD, in --tz")
-    p.add_argument(
-        "--interval",
-        type=timerange.duration,
-        default=timedelta(minutes=1),
-        metavar="DURATION",
-        help="time between readings (default 1m)",
-    )
-    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    p.add_argument("--create-table", action="store_true", help="create the table first")
-    p.set_defaults(run=seed.run, auto_progress=False)
     return parser
 
 

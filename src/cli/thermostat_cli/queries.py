@@ -2,30 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from thermostat.contract import Reading
 from thermostat.items import (
-    STATUS_INDEX_KEY,
-    STATUS_INDEX_NAME,
-    STATUS_SK,
-    day_sk,
-    device_pk,
-    hour_sk,
+    ItemError,
+    ReadingItem,
+    RollupItem,
+    RollupKind,
+    StatusItem,
+    device_query,
+    key_range_query,
     reading_sk,
+    rollup_sk,
+    status_index_query,
 )
-from thermostat_cli import records
 from thermostat_cli.dynamo import PageHook, query_items
-from thermostat_cli.errors import UnknownDevice
-from thermostat_cli.records import DeviceStatus, Rollup
+from thermostat_cli.errors import BadItem, UnknownDevice
 from thermostat_cli.timerange import TimeRange
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-RollupKind = Literal["hourly", "daily"]
-_KEY_RANGE = "pk = :pk AND sk BETWEEN :low AND :high"
+T = TypeVar("T")
+
+
+def typed(parse: Callable[[Mapping[str, Any]], T], items: Iterator[dict[str, Any]]) -> Iterator[T]:
+    """Each item as its type; an item that breaks the layout stops the command, named."""
+    for item in items:
+        try:
+            yield parse(item)
+        except ItemError as err:
+            raise BadItem(str(err)) from err
 
 
 class Table:
@@ -36,60 +45,33 @@ class Table:
         self.name = name
         self.on_page = on_page
 
-    def _key_range(self, device_id: str, low: str, high: str) -> Iterator[dict[str, object]]:
+    def _key_range(self, device_id: str, low: str, high: str) -> Iterator[dict[str, Any]]:
         return query_items(
-            self.client,
-            self.on_page,
-            TableName=self.name,
-            KeyConditionExpression=_KEY_RANGE,
-            ExpressionAttributeValues={
-                ":pk": {"S": device_pk(device_id)},
-                ":low": {"S": low},
-                ":high": {"S": high},
-            },
+            self.client, self.on_page, TableName=self.name, **key_range_query(device_id, low, high)
         )
 
     def readings(self, device_id: str, span: TimeRange) -> Iterator[Reading]:
         """The device's readings in ``span``, oldest first."""
         low, high = reading_sk(span.start), reading_sk(span.last)
-        for item in self._key_range(device_id, low, high):
-            yield records.reading(item)
+        for stored in typed(ReadingItem.from_item, self._key_range(device_id, low, high)):
+            yield stored.reading
 
-    def rollups(self, device_id: str, span: TimeRange, kind: RollupKind) -> Iterator[Rollup]:
+    def rollups(self, device_id: str, span: TimeRange, kind: RollupKind) -> Iterator[RollupItem]:
         """Hourly or daily rollups whose UTC period overlaps ``span``, oldest first."""
-        if kind == "hourly":
-            first, last = span.hour_labels()
-            low, high = hour_sk(first), hour_sk(last)
-        else:
-            first, last = span.day_labels()
-            low, high = day_sk(first), day_sk(last)
-        for item in self._key_range(device_id, low, high):
-            yield Rollup.from_item(item)
+        first, last = span.hour_labels() if kind == "hourly" else span.day_labels()
+        low, high = rollup_sk(kind, first), rollup_sk(kind, last)
+        return typed(RollupItem.from_item, self._key_range(device_id, low, high))
 
-    def statuses(self) -> Iterator[DeviceStatus]:
+    def statuses(self) -> Iterator[StatusItem]:
         """Every device's status item, by device id, from the sparse status index."""
-        items = query_items(
-            self.client,
-            self.on_page,
-            TableName=self.name,
-            IndexName=STATUS_INDEX_NAME,
-            KeyConditionExpression="#k = :status",
-            ExpressionAttributeNames={"#k": STATUS_INDEX_KEY},
-            ExpressionAttributeValues={":status": {"S": STATUS_SK}},
-        )
-        for item in items:
-            yield DeviceStatus.from_item(item)
+        items = query_items(self.client, self.on_page, TableName=self.name, **status_index_query())
+        return typed(StatusItem.from_item, items)
 
     def device_ids(self) -> list[str]:
         return [status.device_id for status in Table(self.client, self.name).statuses()]
 
     def has_items(self, device_id: str) -> bool:
-        page = self.client.query(
-            TableName=self.name,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": device_pk(device_id)}},
-            Limit=1,
-        )
+        page = self.client.query(TableName=self.name, Limit=1, **device_query(device_id))
         return bool(page.get("Items"))
 
     def require_device(self, device_id: str) -> None:

@@ -1,27 +1,41 @@
-"""The DynamoDB single-table layout (see the README's "Table layout").
+"""The DynamoDB single-table layout: every stored item as a type, and the only module that
+spells an attribute name.
 
-| item          | pk                   | sk                                |
-| ------------- | -------------------- | --------------------------------- |
-| reading       | ``DEVICE#<id>``      | ``READING#<UTC RFC 3339, ms, Z>`` |
-| hourly rollup | ``DEVICE#<id>``      | ``HOUR#<YYYY-MM-DDTHH>``          |
-| daily rollup  | ``DEVICE#<id>``      | ``DAY#<YYYY-MM-DD>``              |
-| device status | ``DEVICE#<id>``      | ``STATUS``                        |
+| item          | pk              | sk                                |
+| ------------- | --------------- | --------------------------------- |
+| reading       | ``DEVICE#<id>`` | ``READING#<UTC RFC 3339, ms, Z>`` |
+| hourly rollup | ``DEVICE#<id>`` | ``HOUR#<YYYY-MM-DDTHH>``          |
+| daily rollup  | ``DEVICE#<id>`` | ``DAY#<YYYY-MM-DD>``              |
+| device status | ``DEVICE#<id>`` | ``STATUS``                        |
 
 Status items also carry ``status_key = "STATUS"``, the partition key of the sparse
 ``DeviceStatusIndex``, so listing every device is one Query, not a Scan.
 
-Items here are plain dicts with :class:`~decimal.Decimal` numbers, the form boto3's
-``TypeSerializer``/``TypeDeserializer`` and the resource API use. No boto3 import.
+Each item type has ``to_item()`` (plain values, numbers as :class:`~decimal.Decimal`, the form
+boto3's ``TypeSerializer`` takes) and ``from_item()`` (raises :class:`ItemError` for an item
+that breaks the layout). :func:`to_wire` and :func:`from_wire` convert to and from DynamoDB's
+wire format (``{"S": ...}``); they import boto3 only when called, so the Pi never does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal, Self
 
-from thermostat.contract import Reading, format_timestamp
+from pydantic import ValidationError
 
+from thermostat.contract import Reading, format_timestamp, parse_timestamp
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
+PK = "pk"
+SK = "sk"
+ITEM_TYPE = "item_type"
 PK_PREFIX = "DEVICE#"
 READING_PREFIX = "READING#"
 HOUR_PREFIX = "HOUR#"
@@ -29,12 +43,18 @@ DAY_PREFIX = "DAY#"
 STATUS_SK = "STATUS"
 STATUS_INDEX_NAME = "DeviceStatusIndex"
 STATUS_INDEX_KEY = "status_key"
+DEVICE_ID = "device_id"
 TTL_ATTRIBUTE = "expires_at"
 
-ITEM_TYPE_READING = "reading"
-ITEM_TYPE_HOURLY = "hourly"
-ITEM_TYPE_DAILY = "daily"
-ITEM_TYPE_STATUS = "status"
+RollupKind = Literal["hourly", "daily"]
+WireItem = dict[str, "AttributeValueTypeDef"]
+
+
+class ItemError(ValueError):
+    """A stored item that does not match the table's layout."""
+
+
+# --- keys ---------------------------------------------------------------------------------
 
 
 def device_pk(device_id: str) -> str:
@@ -68,49 +88,421 @@ def day_sk(label: str) -> str:
     return f"{DAY_PREFIX}{label}"
 
 
+def rollup_sk(kind: RollupKind, period: str) -> str:
+    return hour_sk(period) if kind == "hourly" else day_sk(period)
+
+
+def period_start(kind: RollupKind, period: str) -> datetime:
+    """The UTC start of an hourly (``YYYY-MM-DDTHH``) or daily (``YYYY-MM-DD``) period."""
+    fmt = "%Y-%m-%dT%H" if kind == "hourly" else "%Y-%m-%d"
+    return datetime.strptime(period, fmt).replace(tzinfo=UTC)
+
+
+def key(device_id: str, sk: str) -> dict[str, str]:
+    return {PK: device_pk(device_id), SK: sk}
+
+
 def reading_key(device_id: str, recorded_at: datetime) -> dict[str, str]:
-    return {"pk": device_pk(device_id), "sk": reading_sk(recorded_at)}
+    return key(device_id, reading_sk(recorded_at))
+
+
+def is_reading_sk(sk: str) -> bool:
+    return sk.startswith(READING_PREFIX)
+
+
+def recorded_at_from_sk(sk: str) -> datetime:
+    if not is_reading_sk(sk):
+        raise ValueError(f"not a reading sort key: {sk!r}")
+    return parse_timestamp(sk[len(READING_PREFIX) :])
+
+
+# --- queries: one key range of one device, or the status index -----------------------------
+
+
+def key_range_query(device_id: str, low: str, high: str) -> dict[str, Any]:
+    """Query parameters for the items of ``device_id`` whose sk is in ``[low, high]``."""
+    return {
+        "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :low AND :high",
+        "ExpressionAttributeNames": {"#pk": PK, "#sk": SK},
+        "ExpressionAttributeValues": {
+            ":pk": {"S": device_pk(device_id)},
+            ":low": {"S": low},
+            ":high": {"S": high},
+        },
+    }
+
+
+def prefix_query(device_id: str, prefix: str) -> dict[str, Any]:
+    """Query parameters for the items of ``device_id`` whose sk starts with ``prefix``."""
+    return {
+        "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
+        "ExpressionAttributeNames": {"#pk": PK, "#sk": SK},
+        "ExpressionAttributeValues": {":pk": {"S": device_pk(device_id)}, ":prefix": {"S": prefix}},
+    }
+
+
+def device_query(device_id: str) -> dict[str, Any]:
+    """Query parameters for every item of ``device_id``."""
+    return {
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": PK},
+        "ExpressionAttributeValues": {":pk": {"S": device_pk(device_id)}},
+    }
+
+
+def status_index_query() -> dict[str, Any]:
+    """Query parameters that list every device's status item (the sparse index)."""
+    return {
+        "IndexName": STATUS_INDEX_NAME,
+        "KeyConditionExpression": "#k = :status",
+        "ExpressionAttributeNames": {"#k": STATUS_INDEX_KEY},
+        "ExpressionAttributeValues": {":status": {"S": STATUS_SK}},
+    }
+
+
+def reading_sample_projection() -> dict[str, Any]:
+    """ProjectionExpression of what a rollup needs from a reading."""
+    return {
+        "ProjectionExpression": "#r, #c, #s, #h",
+        "ExpressionAttributeNames": {
+            "#r": "recorded_at",
+            "#c": "temperature_c",
+            "#s": "setpoint_c",
+            "#h": "heating",
+        },
+    }
+
+
+def table_definition() -> dict[str, Any]:
+    """CreateTable parameters of the key schema and status index (the template's, for tools)."""
+    return {
+        "AttributeDefinitions": [
+            {"AttributeName": PK, "AttributeType": "S"},
+            {"AttributeName": SK, "AttributeType": "S"},
+            {"AttributeName": STATUS_INDEX_KEY, "AttributeType": "S"},
+            {"AttributeName": DEVICE_ID, "AttributeType": "S"},
+        ],
+        "KeySchema": [
+            {"AttributeName": PK, "KeyType": "HASH"},
+            {"AttributeName": SK, "KeyType": "RANGE"},
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": STATUS_INDEX_NAME,
+                "KeySchema": [
+                    {"AttributeName": STATUS_INDEX_KEY, "KeyType": "HASH"},
+                    {"AttributeName": DEVICE_ID, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    }
+
+
+# --- values -------------------------------------------------------------------------------
 
 
 def to_decimal(value: float) -> Decimal:
-    # str() keeps the rounded decimal digits (Decimal(0.1) would not).
+    """The one float -> Decimal conversion: str() keeps the rounded digits (Decimal(0.1) would
+    not), which is what makes the same reading the same item byte for byte."""
     return Decimal(str(value))
 
 
-def reading_item(
-    reading: Reading,
-    *,
-    received_at: datetime,
-    retention_days: int,
-    caller: str | None = None,
-) -> dict[str, Any]:
-    """The stored form of a reading. ``retention_days`` 0 keeps it forever (no TTL)."""
-    item: dict[str, Any] = {
-        **reading_key(reading.device_id, reading.recorded_at),
-        "item_type": ITEM_TYPE_READING,
-        "device_id": reading.device_id,
-        "recorded_at": reading.timestamp,
-        "temperature_c": to_decimal(reading.temperature_c),
-        "setpoint_c": to_decimal(reading.setpoint_c),
-        "heating": reading.heating,
-        "received_at": format_timestamp(received_at),
-    }
-    if retention_days > 0:
-        expires = reading.recorded_at + timedelta(days=retention_days)
-        item[TTL_ATTRIBUTE] = int(expires.timestamp())
-    if caller:
-        item["caller"] = caller
-    return item
+@cache
+def _codec() -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer().serialize, TypeDeserializer().deserialize
 
 
-def reading_from_item(item: dict[str, Any]) -> Reading:
-    """Back from the stored form (plain python values, Decimals allowed) to the model."""
-    return Reading.model_validate(
-        {
-            "device_id": item["device_id"],
-            "recorded_at": item["recorded_at"],
-            "temperature_c": float(item["temperature_c"]),
-            "setpoint_c": float(item["setpoint_c"]),
-            "heating": item["heating"],
+def to_wire(item: Mapping[str, Any]) -> WireItem:
+    """Plain values (Decimal numbers) -> DynamoDB's wire format."""
+    serialize = _codec()[0]
+    return {name: serialize(value) for name, value in item.items()}
+
+
+def from_wire(item: Mapping[str, Any]) -> dict[str, Any]:
+    """DynamoDB's wire format -> plain values (Decimal numbers)."""
+    deserialize = _codec()[1]
+    return {name: deserialize(value) for name, value in item.items()}
+
+
+def _time(item: Mapping[str, Any], name: str) -> datetime:
+    return parse_timestamp(str(item[name]))
+
+
+def _optional_time(item: Mapping[str, Any], name: str) -> datetime | None:
+    value = item.get(name)
+    return parse_timestamp(value) if isinstance(value, str) and value else None
+
+
+def _bool(item: Mapping[str, Any], name: str) -> bool:
+    value = item[name]
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} is not a boolean")
+    return value
+
+
+def _broken(item: Mapping[str, Any], err: Exception) -> ItemError:
+    return ItemError(f"item {item.get(PK)}/{item.get(SK)} breaks the data contract: {err}")
+
+
+# --- the items ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadingItem:
+    """A stored reading: the reading, when it arrived, its expiry and who sent it."""
+
+    reading: Reading
+    received_at: datetime
+    expires_at: int | None = None  # epoch seconds (DynamoDB TTL); None keeps it forever
+    caller: str | None = None
+
+    TYPE = "reading"
+
+    @classmethod
+    def new(
+        cls,
+        reading: Reading,
+        *,
+        received_at: datetime,
+        retention_days: int,
+        caller: str | None = None,
+    ) -> Self:
+        """A reading as ingest stores it; ``retention_days`` 0 keeps it forever (no TTL)."""
+        expires = None
+        if retention_days > 0:
+            expires = int((reading.recorded_at + timedelta(days=retention_days)).timestamp())
+        return cls(reading, received_at, expires, caller)
+
+    def key(self) -> dict[str, str]:
+        return reading_key(self.reading.device_id, self.reading.recorded_at)
+
+    def to_item(self) -> dict[str, Any]:
+        reading = self.reading
+        item: dict[str, Any] = {
+            **self.key(),
+            ITEM_TYPE: self.TYPE,
+            DEVICE_ID: reading.device_id,
+            "recorded_at": reading.timestamp,
+            "temperature_c": to_decimal(reading.temperature_c),
+            "setpoint_c": to_decimal(reading.setpoint_c),
+            "heating": reading.heating,
+            "received_at": format_timestamp(self.received_at),
         }
-    )
+        if self.expires_at is not None:
+            item[TTL_ATTRIBUTE] = self.expires_at
+        if self.caller:
+            item["caller"] = self.caller
+        return item
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Self:
+        try:
+            reading = Reading.model_validate(
+                {
+                    "device_id": item[DEVICE_ID],
+                    "recorded_at": item["recorded_at"],
+                    "temperature_c": float(item["temperature_c"]),
+                    "setpoint_c": float(item["setpoint_c"]),
+                    "heating": item["heating"],
+                }
+            )
+            expires = item.get(TTL_ATTRIBUTE)
+            caller = item.get("caller")
+            return cls(
+                reading=reading,
+                received_at=_time(item, "received_at"),
+                expires_at=None if expires is None else int(expires),
+                caller=None if caller is None else str(caller),
+            )
+        except (KeyError, TypeError, ValueError, ArithmeticError, ValidationError) as err:
+            raise _broken(item, err) from err
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What a rollup needs of a reading."""
+
+    recorded_at: datetime
+    temperature_c: float
+    setpoint_c: float
+    heating: bool
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Self:
+        """From a reading item projected to :func:`reading_sample_projection`."""
+        try:
+            return cls(
+                recorded_at=_time(item, "recorded_at"),
+                temperature_c=float(item["temperature_c"]),
+                setpoint_c=float(item["setpoint_c"]),
+                heating=_bool(item, "heating"),
+            )
+        except (KeyError, TypeError, ValueError, ArithmeticError) as err:
+            raise _broken(item, err) from err
+
+    @classmethod
+    def of(cls, reading: Reading) -> Self:
+        return cls(reading.recorded_at, reading.temperature_c, reading.setpoint_c, reading.heating)
+
+
+@dataclass(frozen=True)
+class RollupStats:
+    """The numbers of one hour or day."""
+
+    reading_count: int
+    temperature_min_c: float
+    temperature_max_c: float
+    temperature_mean_c: float
+    setpoint_mean_c: float
+    heating_duty_cycle: float  # share of readings taken while heating was on
+    first_recorded_at: datetime
+    last_recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class RollupItem:
+    """An hourly or daily rollup (periods are UTC hours or days)."""
+
+    device_id: str
+    kind: RollupKind
+    period: str  # YYYY-MM-DDTHH (hourly) or YYYY-MM-DD (daily)
+    stats: RollupStats
+
+    @property
+    def period_start(self) -> datetime:
+        return period_start(self.kind, self.period)
+
+    def key(self) -> dict[str, str]:
+        return key(self.device_id, rollup_sk(self.kind, self.period))
+
+    def to_item(self) -> dict[str, Any]:
+        s = self.stats
+        return {
+            **self.key(),
+            ITEM_TYPE: self.kind,
+            DEVICE_ID: self.device_id,
+            "period": self.period,
+            "period_start": format_timestamp(self.period_start),
+            "reading_count": s.reading_count,
+            "temperature_min_c": to_decimal(s.temperature_min_c),
+            "temperature_max_c": to_decimal(s.temperature_max_c),
+            "temperature_mean_c": to_decimal(s.temperature_mean_c),
+            "setpoint_mean_c": to_decimal(s.setpoint_mean_c),
+            "heating_duty_cycle": to_decimal(s.heating_duty_cycle),
+            "first_recorded_at": format_timestamp(s.first_recorded_at),
+            "last_recorded_at": format_timestamp(s.last_recorded_at),
+        }
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Self:
+        try:
+            kind = item[ITEM_TYPE]
+            if kind not in ("hourly", "daily"):
+                raise ValueError(f"{ITEM_TYPE} {kind!r} is not a rollup")
+            stats = RollupStats(
+                reading_count=int(item["reading_count"]),
+                temperature_min_c=float(item["temperature_min_c"]),
+                temperature_max_c=float(item["temperature_max_c"]),
+                temperature_mean_c=float(item["temperature_mean_c"]),
+                setpoint_mean_c=float(item["setpoint_mean_c"]),
+                heating_duty_cycle=float(item["heating_duty_cycle"]),
+                first_recorded_at=_time(item, "first_recorded_at"),
+                last_recorded_at=_time(item, "last_recorded_at"),
+            )
+            return cls(str(item[DEVICE_ID]), kind, str(item["period"]), stats)
+        except (KeyError, TypeError, ValueError, ArithmeticError) as err:
+            raise _broken(item, err) from err
+
+
+@dataclass(frozen=True)
+class StatusItem:
+    """A device's newest reading, when it was last heard from, and its alert state."""
+
+    device_id: str
+    last_recorded_at: datetime
+    last_seen_at: datetime
+    temperature_c: float
+    setpoint_c: float
+    heating: bool
+    alert_state: str = "normal"
+    alert_changed_at: datetime | None = None
+
+    TYPE = "status"
+
+    def key(self) -> dict[str, str]:
+        return key(self.device_id, STATUS_SK)
+
+    @staticmethod
+    def key_of(device_id: str) -> dict[str, str]:
+        return key(device_id, STATUS_SK)
+
+    def to_item(self) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            **self.key(),
+            ITEM_TYPE: self.TYPE,
+            STATUS_INDEX_KEY: STATUS_SK,
+            DEVICE_ID: self.device_id,
+            "last_recorded_at": format_timestamp(self.last_recorded_at),
+            "last_seen_at": format_timestamp(self.last_seen_at),
+            "temperature_c": to_decimal(self.temperature_c),
+            "setpoint_c": to_decimal(self.setpoint_c),
+            "heating": self.heating,
+            "alert_state": self.alert_state,
+        }
+        if self.alert_changed_at is not None:
+            item["alert_changed_at"] = format_timestamp(self.alert_changed_at)
+        return item
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Self:
+        try:
+            recorded = _time(item, "last_recorded_at")
+            return cls(
+                device_id=str(item[DEVICE_ID]),
+                last_recorded_at=recorded,
+                last_seen_at=_optional_time(item, "last_seen_at") or recorded,
+                temperature_c=float(item["temperature_c"]),
+                setpoint_c=float(item["setpoint_c"]),
+                heating=_bool(item, "heating"),
+                alert_state=str(item.get("alert_state", "normal")),
+                alert_changed_at=_optional_time(item, "alert_changed_at"),
+            )
+        except (KeyError, TypeError, ValueError, ArithmeticError) as err:
+            raise _broken(item, err) from err
+
+    @staticmethod
+    def seen_condition(previous_seen: datetime | None) -> dict[str, Any]:
+        """The condition that makes a status write lose to a concurrent writer."""
+        if previous_seen is None:
+            return {
+                "ConditionExpression": "attribute_not_exists(#pk)",
+                "ExpressionAttributeNames": {"#pk": PK},
+            }
+        return {
+            "ConditionExpression": "#seen = :seen",
+            "ExpressionAttributeNames": {"#seen": "last_seen_at"},
+            "ExpressionAttributeValues": {":seen": {"S": format_timestamp(previous_seen)}},
+        }
+
+
+Item = ReadingItem | RollupItem | StatusItem
+
+
+def item_type(item: Mapping[str, Any]) -> str | None:
+    value = item.get(ITEM_TYPE)
+    return value if isinstance(value, str) else None
+
+
+def parse_item(item: Mapping[str, Any]) -> Item | None:
+    """Any item of the table as its type; None for an item type this version does not know."""
+    kind = item_type(item)
+    if kind == ReadingItem.TYPE:
+        return ReadingItem.from_item(item)
+    if kind in ("hourly", "daily"):
+        return RollupItem.from_item(item)
+    if kind == StatusItem.TYPE:
+        return StatusItem.from_item(item)
+    return None

@@ -10,21 +10,16 @@ import argparse
 import json
 import logging
 import os
-import signal
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 
 from lambda_dataplane.app import AwsEndpoint, DataPlane, DataPlaneOptions
+from lambda_dataplane.config import DEV_ACCESS_KEY_ID, DEV_SECRET_ACCESS_KEY
 from lambda_dataplane.errors import DataplaneError
+from lambda_dataplane.signals import wait_for_signal
 from lambda_dataplane.sigv4 import Credential
 from lambda_dataplane.stack import read_stack
-
-# Well-known local values, not secrets: moto accepts any key. Override with the flags.
-DEV_ACCESS_KEY_ID = "AKIDEVSTACKLOCAL0001"
-DEV_SECRET_ACCESS_KEY = "devstack-local-secret-not-a-secret"  # noqa: S105
 
 log = logging.getLogger("lambda_dataplane")
 
@@ -64,22 +59,6 @@ def url_credentials(pairs: Sequence[str]) -> dict[str, Credential]:
             raise SystemExit(f"--credential takes KEY:SECRET, got {pair!r}")
         credentials[key] = Credential(secret)
     return credentials
-
-
-def wait_for_signal() -> None:
-    """Block until SIGINT or SIGTERM (the main thread only)."""
-    stop = threading.Event()
-
-    def handle(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        while not stop.wait(0.5):
-            pass
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,6 +11,10 @@ from typing import Protocol
 MAX_REQUEST_BYTES = 6 * 1024 * 1024
 MAX_RESPONSE_BYTES = 6_291_556
 
+# Well-known local values, not secrets: the emulators accept any key. Override with flags.
+DEV_ACCESS_KEY_ID = "AKIDEVSTACKLOCAL0001"
+DEV_SECRET_ACCESS_KEY = "devstack-local-secret-not-a-secret"  # noqa: S105
+
 
 @dataclass(frozen=True)
 class FunctionConfig:

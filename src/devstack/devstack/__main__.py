@@ -3,6 +3,7 @@
 Starts moto_server on 127.0.0.1, deploys infra/template.yaml with LocalDataPlane=true,
 runs the local Lambda data plane and a simulated Pi, writes .devstack/endpoints.json and
 prints what happens until Ctrl-C, which stops everything it started.
+``thermostat-devstack seed-demo --help``: write a simulated day into a table.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from types import FrameType
 
 from devstack.errors import DevstackError
 from devstack.runner import DevSettings, DevStack
-from lambda_dataplane.__main__ import DEV_ACCESS_KEY_ID, DEV_SECRET_ACCESS_KEY, wait_for_signal
+from lambda_dataplane.config import DEV_ACCESS_KEY_ID, DEV_SECRET_ACCESS_KEY
 from lambda_dataplane.errors import DataplaneError
+from lambda_dataplane.signals import wait_for_signal
 from thermostat.contract import format_timestamp
+from thermostat.endpoints import Endpoints
 
 
 def parse_args(argv: Sequence[str] | None) -> DevSettings:
@@ -53,7 +56,7 @@ def parse_args(argv: Sequence[str] | None) -> DevSettings:
     )
 
 
-def curl_example(endpoints: dict[str, str]) -> str:
+def curl_example(endpoints: Endpoints) -> str:
     reading = {
         "device_id": "my-desk",
         "recorded_at": format_timestamp(datetime.now(UTC)),
@@ -62,12 +65,12 @@ def curl_example(endpoints: dict[str, str]) -> str:
         "heating": True,
     }
     sign = ""
-    if endpoints.get("auth_type", "AWS_IAM") == "AWS_IAM":
-        key, secret = endpoints["access_key_id"], endpoints["secret_access_key"]
-        sign = f'--aws-sigv4 "aws:amz:{endpoints["region"]}:lambda" --user {key}:{secret} '
+    if endpoints.auth_type == "AWS_IAM":
+        key, secret = endpoints.access_key_id, endpoints.secret_access_key
+        sign = f'--aws-sigv4 "aws:amz:{endpoints.region}:lambda" --user {key}:{secret} '
     return (
         f"curl {sign}-H 'Content-Type: application/json' "
-        f"-d '{json.dumps(reading, separators=(',', ':'))}' {endpoints['ingest_url']}"
+        f"-d '{json.dumps(reading, separators=(',', ':'))}' {endpoints.ingest_url}"
     )
 
 
@@ -80,6 +83,15 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["seed-demo"]:
+        from devstack import seed
+
+        return seed.main(argv[1:])
+    return run(argv)
+
+
+def run(argv: Sequence[str]) -> int:
     began = time.monotonic()
     settings = parse_args(argv)
     # SIGTERM while starting up unwinds like Ctrl-C, so children are stopped either way.
@@ -101,12 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise
     try:
         say(f"Ready in {time.monotonic() - began:.1f} s. AWS APIs (moto): {stack.aws.endpoint_url}")
-        say(f"Function URL ({endpoints['auth_type']}): {endpoints['ingest_url']}")
+        say(f"Function URL ({endpoints.auth_type}): {endpoints.ingest_url}")
         say(f"Endpoints and dev credentials: {settings.state_dir / 'endpoints.json'}")
         say("Send a reading:")
         say(f"  {curl_example(endpoints)}")
-        pi = "thermostat-pi --simulate" if stack.pi_process else "built-in simulated sender"
-        say(f"Simulated Pi: {pi if settings.pi else 'off (--no-pi)'}. Ctrl-C stops everything.")
+        pi = "thermostat-pi run --simulate" if settings.pi else "off (--no-pi)"
+        say(f"Simulated Pi: {pi}. Ctrl-C stops everything.")
         wait_for_signal()
         say("Stopping...")
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
 from devstack.errors import DeployError
+from thermostat.stacks import StackDeployError
+from thermostat.stacks import deploy_stack as deploy_and_wait
 
 # The functions are not built as images in make dev: these names only fill the parameters.
 LOCAL_PARAMETERS = {
@@ -28,25 +29,16 @@ def deploy_stack(
     parameters: Mapping[str, str] | None = None,
     timeout: float = 60.0,
 ) -> dict[str, str]:
-    """Create the stack, wait for CREATE_COMPLETE and return its outputs."""
-    values = {**LOCAL_PARAMETERS, **(parameters or {})}
+    """Create (or update) the stack in local-data-plane mode, wait, and return its outputs."""
     try:
-        cloudformation.create_stack(
-            StackName=stack_name,
-            TemplateBody=template_path.read_text(encoding="utf-8"),
-            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()],
-            Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
+        return deploy_and_wait(
+            cloudformation,
+            stack_name=stack_name,
+            template_body=template_path.read_text(encoding="utf-8"),
+            parameters={**LOCAL_PARAMETERS, **(parameters or {})},
+            timeout=timeout,
+            poll=0.05,
         )
-        deadline = time.monotonic() + timeout
-        while True:
-            stack = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
-            status = str(stack["StackStatus"])
-            if status == "CREATE_COMPLETE":
-                return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-            if not status.endswith("IN_PROGRESS") or time.monotonic() > deadline:
-                reason = stack.get("StackStatusReason", "")
-                raise DeployError(f"stack {stack_name} is {status} {reason}".strip())
-            time.sleep(0.05)
     # moto answers some template errors with an HTML 500 page, which botocore cannot parse.
-    except (OSError, ClientError, BotoCoreError, ResponseParserError) as err:
+    except (OSError, ClientError, BotoCoreError, ResponseParserError, StackDeployError) as err:
         raise DeployError(f"cannot deploy {template_path} as {stack_name}: {err}") from err

@@ -11,50 +11,55 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
 from lambda_dataplane.config import InvocationResult
+from thermostat.items import (
+    Item,
+    ItemError,
+    ReadingItem,
+    RollupItem,
+    StatusItem,
+    from_wire,
+    parse_item,
+)
 
-_deserializer = TypeDeserializer()
-Item = Mapping[str, Any]
+Image = Mapping[str, Any]
 
 
-def _plain(image: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {key: _deserializer.deserialize(value) for key, value in (image or {}).items()}
+def _typed(image: Image) -> Item | None:
+    try:
+        return parse_item(image) if image else None
+    except ItemError:
+        return None  # not ours to judge: the stream function reports broken items
 
 
-def _num(value: Any, digits: int = 1) -> str:
-    return f"{float(Decimal(str(value))):.{digits}f}"
-
-
-def describe(event_name: str, new: Item, old: Item) -> str | None:
-    """One line for a change worth showing, or None."""
-    kind = new.get("item_type")
-    device = new.get("device_id", "?")
-    if kind == "reading" and event_name == "INSERT":
-        heating = "on" if new.get("heating") else "off"
+def describe(event_name: str, new: Image, old: Image) -> str | None:
+    """One line for a change worth showing, or None (images as plain values)."""
+    item, before = _typed(new), _typed(old)
+    if isinstance(item, ReadingItem) and event_name == "INSERT":
+        r = item.reading
         return (
-            f"reading  {device}  {new.get('recorded_at')}  {_num(new['temperature_c'])} C"
-            f"  (setpoint {_num(new['setpoint_c'])} C, heating {heating})"
+            f"reading  {r.device_id}  {r.timestamp}  {r.temperature_c:.1f} C"
+            f"  (setpoint {r.setpoint_c:.1f} C, heating {'on' if r.heating else 'off'})"
         )
-    if kind in ("hourly", "daily"):
-        span = "hour" if kind == "hourly" else "day "
+    if isinstance(item, RollupItem):
+        s = item.stats
+        span = "hour" if item.kind == "hourly" else "day "
         return (
-            f"rollup   {device}  {span} {new.get('period')}  {new.get('reading_count')} readings"
-            f"  min {_num(new['temperature_min_c'])} / mean {_num(new['temperature_mean_c'])}"
-            f" / max {_num(new['temperature_max_c'])} C"
-            f"  heating {float(new['heating_duty_cycle']) * 100:.0f}%"
+            f"rollup   {item.device_id}  {span} {item.period}  {s.reading_count} readings"
+            f"  min {s.temperature_min_c:.1f} / mean {s.temperature_mean_c:.1f}"
+            f" / max {s.temperature_max_c:.1f} C  heating {s.heating_duty_cycle * 100:.0f}%"
         )
-    if kind == "status":
-        state, before = new.get("alert_state"), old.get("alert_state", "normal")
-        if state != before:
-            temperature = _num(new.get("temperature_c", 0))
-            if state == "normal":
-                return f"alert    {device}  back to normal at {temperature} C"
-            return f"alert    {device}  {str(state).upper()} temperature: {temperature} C"
+    if isinstance(item, StatusItem):
+        previous = before.alert_state if isinstance(before, StatusItem) else "normal"
+        if item.alert_state != previous:
+            if item.alert_state == "normal":
+                return f"alert    {item.device_id}  back to normal at {item.temperature_c:.1f} C"
+            return (
+                f"alert    {item.device_id}  {item.alert_state.upper()} temperature:"
+                f" {item.temperature_c:.1f} C"
+            )
     return None
 
 
@@ -68,7 +73,9 @@ class FeedPrinter:
         for record in json.loads(payload)["Records"]:
             body = record["dynamodb"]
             line = describe(
-                record["eventName"], _plain(body.get("NewImage")), _plain(body.get("OldImage"))
+                record["eventName"],
+                from_wire(body.get("NewImage") or {}),
+                from_wire(body.get("OldImage") or {}),
             )
             if line:
                 self._write(f"{time.strftime('%H:%M:%S')}  {line}")

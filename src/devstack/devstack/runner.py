@@ -12,11 +12,12 @@ from typing import Any
 from devstack.deploy import deploy_stack
 from devstack.feed import FeedPrinter
 from devstack.moto import MotoServer
-from devstack.simulated_pi import SimulatedSender, start_pi_process, write_pi_config
+from devstack.simulated_pi import start_pi_process, write_pi_config
 from lambda_dataplane.app import AwsEndpoint, DataPlane, DataPlaneOptions
 from lambda_dataplane.stack import read_stack
 from lambda_dataplane.stream_config import StreamMappingConfig
 from lambda_dataplane.stream_mapping import StreamMapping
+from thermostat.endpoints import Endpoints
 
 
 @dataclass(frozen=True)
@@ -52,10 +53,9 @@ class DevStack:
         self.plane: DataPlane | None = None
         self.feed: StreamMapping | None = None
         self.pi_process: subprocess.Popen[bytes] | None = None
-        self.sender: SimulatedSender | None = None
-        self.endpoints: dict[str, str] = {}
+        self.endpoints: Endpoints | None = None
 
-    def start(self) -> dict[str, str]:
+    def start(self) -> Endpoints:
         s = self.settings
         self.moto.start()
         deploy_stack(self.aws.client("cloudformation"), s.template, stack_name=s.stack_name)
@@ -77,34 +77,27 @@ class DevStack:
         )
         self.feed.start()
         auth = next(iter(plan.urls)).auth_type if plan.urls else "AWS_IAM"
-        self.endpoints = {
-            "aws_endpoint_url": self.aws.endpoint_url,
-            "region": s.region,
-            "ingest_url": next(iter(self.plane.urls.values())),
-            "table_name": plan.outputs["TableName"],
-            "access_key_id": s.access_key_id,
-            "secret_access_key": s.secret_access_key,
-            "auth_type": auth,
-            "stack_name": s.stack_name,
-        }
-        path = s.state_dir / "endpoints.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.endpoints, indent=2) + "\n", encoding="utf-8")
-        tmp.replace(path)  # readers never see half a file
+        self.endpoints = Endpoints(
+            aws_endpoint_url=self.aws.endpoint_url,
+            region=s.region,
+            ingest_url=next(iter(self.plane.urls.values())),
+            table_name=plan.outputs["TableName"],
+            access_key_id=s.access_key_id,
+            secret_access_key=s.secret_access_key,
+            auth_type=auth,
+            stack_name=s.stack_name,
+        )
+        self.endpoints.write(s.state_dir / "endpoints.json")
         if s.pi:
             self._start_pi()
         return self.endpoints
 
     def _start_pi(self) -> None:
         s = self.settings
+        assert self.endpoints is not None
         config = s.state_dir / "pi.toml"
         write_pi_config(config, self.endpoints, device_id=s.device_id, interval=s.interval)
         self.pi_process = start_pi_process(config, s.state_dir / "pi.log")
-        if self.pi_process is None:
-            self.sender = SimulatedSender(
-                self.endpoints, device_id=s.device_id, interval=s.interval
-            )
-            self.sender.start()
 
     def _function_line(self, function: str, line: str) -> None:
         with self._log_lock:
@@ -119,8 +112,6 @@ class DevStack:
             self._write(f"function {function}: {entry.get('message')} {entry.get('error', '')}")
 
     def stop(self) -> None:
-        if self.sender is not None:
-            self.sender.stop()
         if self.pi_process is not None:
             self.pi_process.terminate()
             try:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from thermostat.contract import format_timestamp
-from thermostat.items import reading_item
+from thermostat.items import ReadingItem
 from thermostat_ingest import responses
 from thermostat_ingest.errors import RequestError, StoreUnavailable
 from thermostat_ingest.request import parse_request
@@ -47,12 +47,12 @@ class IngestApp:
 
         received_at = self.clock()
         items = [
-            reading_item(
+            ReadingItem.new(
                 reading,
                 received_at=received_at,
                 retention_days=self.settings.reading_retention_days,
                 caller=request.caller,
-            )
+            ).to_item()
             for reading in request.readings
         ]
         try:

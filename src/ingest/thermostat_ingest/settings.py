@@ -6,11 +6,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
+from thermostat.api import MAX_BODY_BYTES, MAX_READINGS_PER_REQUEST
 from thermostat.contract import DEVICE_ID_PATTERN, LegacyDefaults, LegacyUnit
 from thermostat.settings import EnvironmentSettings
-
-MAX_READINGS_PER_REQUEST = 500
-MAX_BODY_BYTES = 1024 * 1024
 
 
 class IngestSettings(EnvironmentSettings):

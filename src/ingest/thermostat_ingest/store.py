@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from thermostat.items import PK, SK, to_wire
 from thermostat_ingest.errors import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -15,8 +16,8 @@ if TYPE_CHECKING:
 BATCH_WRITE_LIMIT = 25  # DynamoDB's maximum per BatchWriteItem call
 
 
-def _key(item: dict[str, Any]) -> tuple[str, str]:
-    return item["pk"]["S"], item["sk"]["S"]
+def _key(item: Mapping[str, Any]) -> tuple[str, str]:
+    return item[PK]["S"], item[SK]["S"]
 
 
 class ReadingStore:
@@ -32,18 +33,12 @@ class ReadingStore:
         max_delay: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        from boto3.dynamodb.types import TypeSerializer
-
         self._client = client
         self._table = table_name
         self._rounds = write_rounds
         self._base_delay = base_delay
         self._max_delay = max_delay
         self._sleep = sleep
-        self._serialize = TypeSerializer().serialize
-
-    def _wire(self, item: dict[str, Any]) -> dict[str, Any]:
-        return {name: self._serialize(value) for name, value in item.items()}
 
     def put_all(self, items: Sequence[dict[str, Any]]) -> None:
         """Store every item (keys must be unique) or raise StoreUnavailable(stored=[...])."""
@@ -54,7 +49,7 @@ class ReadingStore:
             chunk = {
                 _key(wire): (start + offset, wire)
                 for offset, wire in enumerate(
-                    map(self._wire, items[start : start + BATCH_WRITE_LIMIT])
+                    map(to_wire, items[start : start + BATCH_WRITE_LIMIT])
                 )
             }
             try:

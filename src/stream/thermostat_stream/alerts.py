@@ -8,6 +8,15 @@ from typing import Literal
 from thermostat.contract import Reading
 
 AlertState = Literal["normal", "low", "high"]
+ALERT_STATES: tuple[AlertState, ...] = ("normal", "low", "high")
+
+
+def alert_state(stored: str) -> AlertState:
+    """A stored alert state; one this version does not know counts as normal."""
+    for state in ALERT_STATES:
+        if stored == state:
+            return state
+    return "normal"
 
 
 @dataclass(frozen=True)

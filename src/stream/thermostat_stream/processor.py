@@ -9,12 +9,11 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from thermostat.contract import format_timestamp
-from thermostat.items import ITEM_TYPE_DAILY, ITEM_TYPE_HOURLY, hour_label
+from thermostat.items import RollupItem, RollupKind, RollupStats, StatusItem, hour_label
 from thermostat_stream import alerts
 from thermostat_stream.publisher import AlertPublisher
 from thermostat_stream.records import PoisonRecord, ReadingChange, parse_record
@@ -116,54 +115,63 @@ class StreamProcessor:
 
     def _hour(self, device_id: str, hour: str) -> None:
         stats = summarize(self.table.hour_samples(device_id, hour))
-        self.table.write_rollup(device_id, ITEM_TYPE_HOURLY, hour, f"{hour}:00:00.000Z", stats)
-        self.logger.info(
-            "hourly rollup",
-            extra={"device_id": device_id, "hour": hour, "rollup": stats and stats.attributes()},
-        )
+        self._write_rollup(device_id, "hourly", hour, stats)
 
     def _day(self, device_id: str, day: str) -> None:
-        stats = combine(self.table.day_hours(device_id, day))
-        self.table.write_rollup(device_id, ITEM_TYPE_DAILY, day, f"{day}T00:00:00.000Z", stats)
+        stats = combine(item.stats for item in self.table.day_hours(device_id, day))
+        self._write_rollup(device_id, "daily", day, stats)
+
+    def _write_rollup(
+        self, device_id: str, kind: RollupKind, period: str, stats: RollupStats | None
+    ) -> None:
+        if stats is None:  # every reading of the period was deleted
+            self.table.delete_rollup(device_id, kind, period)
+        else:
+            self.table.put_rollup(RollupItem(device_id, kind, period, stats))
         self.logger.info(
-            "daily rollup",
-            extra={"device_id": device_id, "day": day, "rollup": stats and stats.attributes()},
+            f"{kind} rollup",
+            extra={"device_id": device_id, "period": period, "rollup": stats and asdict(stats)},
         )
 
     def _device(self, device_id: str, members: list[ReadingChange]) -> None:
-        status = self.table.get_status(device_id) or {}
-        last_recorded = status.get("last_recorded_at")
-        last_seen = status.get("last_seen_at")
+        status = self.table.get_status(device_id)
+        last_recorded = status.last_recorded_at if status else None
+        last_seen = status.last_seen_at if status else None
         newer = [
             m.reading
             for m in members
             if m.reading is not None
-            and (last_recorded is None or m.reading.timestamp > last_recorded)
+            and (last_recorded is None or m.reading.recorded_at > last_recorded)
         ]
-        seen = max(format_timestamp(m.received_at) for m in members if m.received_at is not None)
+        seen = max(m.received_at for m in members if m.received_at is not None)
         if not newer and last_seen is not None and seen <= last_seen:
             return  # a replay or an old backlog: nothing about the device changed
-        state: alerts.AlertState = status.get("alert_state", "normal")
+        state = alerts.alert_state(status.alert_state if status else "normal")
         new_state, transitions = alerts.transitions(state, newer, self.bounds)
         # Publish before recording the new state: an alert may repeat after a crash, never vanish.
         for transition in transitions:
             self.publisher.publish(transition)
-        update: dict[str, Any] = {**status, "device_id": device_id}
-        update["last_seen_at"] = max(seen, last_seen or seen)
+        seen = max(seen, last_seen or seen)
         if newer:
             latest = max(newer, key=lambda r: r.recorded_at)
-            update.update(
-                last_recorded_at=latest.timestamp,
+            update = StatusItem(
+                device_id=device_id,
+                last_recorded_at=latest.recorded_at,
+                last_seen_at=seen,
                 temperature_c=latest.temperature_c,
                 setpoint_c=latest.setpoint_c,
                 heating=latest.heating,
                 alert_state=new_state,
+                alert_changed_at=(
+                    transitions[-1].reading.recorded_at
+                    if transitions
+                    else (status.alert_changed_at if status else None)
+                ),
             )
-            if transitions:
-                update["alert_changed_at"] = transitions[-1].reading.timestamp
-        for key in ("pk", "sk", "item_type", "status_key"):
-            update.pop(key, None)
-        self.table.put_status(_decimals(update), previous_seen=last_seen)
+        else:
+            assert status is not None  # no newer reading, yet a later arrival: status exists
+            update = replace(status, last_seen_at=seen)
+        self.table.put_status(update, previous_seen=last_seen)
 
 
 def _sequence_number(record: Any) -> str:
@@ -171,9 +179,3 @@ def _sequence_number(record: Any) -> str:
     change = record.get("dynamodb") if isinstance(record, dict) else None
     sequence = change.get("SequenceNumber") if isinstance(change, dict) else None
     return sequence if isinstance(sequence, str) else ""
-
-
-def _decimals(values: dict[str, Any]) -> dict[str, Any]:
-    from decimal import Decimal
-
-    return {k: Decimal(str(v)) if isinstance(v, float) else v for k, v in values.items()}

@@ -10,11 +10,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import ValidationError
-
-from thermostat.contract import Reading, describe_validation_error, parse_timestamp
+from thermostat.contract import Reading
 from thermostat.errors import ThermostatError
-from thermostat.items import READING_PREFIX, device_id_from_pk, reading_from_item
+from thermostat.items import (
+    PK,
+    SK,
+    ItemError,
+    ReadingItem,
+    device_id_from_pk,
+    from_wire,
+    is_reading_sk,
+    recorded_at_from_sk,
+)
 
 EventName = Literal["INSERT", "MODIFY", "REMOVE"]
 # TTL deletions are made by this service principal:
@@ -38,13 +45,6 @@ class ReadingChange:
     expired: bool  # removed by TTL: history stays in the rollups
 
 
-def _deserialize(image: dict[str, Any]) -> dict[str, Any]:
-    from boto3.dynamodb.types import TypeDeserializer
-
-    deserializer = TypeDeserializer()
-    return {name: deserializer.deserialize(value) for name, value in image.items()}
-
-
 def _string(image: dict[str, Any], name: str) -> str:
     value = image.get(name)
     if not isinstance(value, dict) or not isinstance(value.get("S"), str):
@@ -63,15 +63,15 @@ def parse_record(record: dict[str, Any]) -> ReadingChange | None:
     keys = change.get("Keys")
     if not isinstance(keys, dict):
         raise PoisonRecord("the record has no Keys")
-    sk = _string(keys, "sk")
-    if not sk.startswith(READING_PREFIX):
+    sk = _string(keys, SK)
+    if not is_reading_sk(sk):
         return None
     event_name = record.get("eventName")
     if event_name not in ("INSERT", "MODIFY", "REMOVE"):
         raise PoisonRecord(f"unknown eventName {event_name!r}")
     try:
-        device_id = device_id_from_pk(_string(keys, "pk"))
-        recorded_at = parse_timestamp(sk[len(READING_PREFIX) :])
+        device_id = device_id_from_pk(_string(keys, PK))
+        recorded_at = recorded_at_from_sk(sk)
     except ValueError as err:
         raise PoisonRecord(f"reading key is malformed: {err}") from err
 
@@ -81,14 +81,12 @@ def parse_record(record: dict[str, Any]) -> ReadingChange | None:
         if not isinstance(image, dict):
             raise PoisonRecord("an INSERT/MODIFY record has no NewImage (stream view type?)")
         try:
-            item = _deserialize(image)
-            reading = reading_from_item(item)
-            received_at = parse_timestamp(str(item["received_at"]))
-        except ValidationError as err:
-            problems = "; ".join(f"{e['loc']}: {e['msg']}" for e in describe_validation_error(err))
-            raise PoisonRecord(f"reading item is invalid: {problems}") from err
-        except (KeyError, TypeError, ValueError, ArithmeticError) as err:
+            stored = ReadingItem.from_item(from_wire(image))
+        except ItemError as err:
+            raise PoisonRecord(f"reading item is invalid: {err}") from err
+        except (TypeError, ValueError, ArithmeticError) as err:  # not even DynamoDB JSON
             raise PoisonRecord(f"reading item is invalid: {err!r}") from err
+        reading, received_at = stored.reading, stored.received_at
         if reading.device_id != device_id or reading.recorded_at != recorded_at:
             raise PoisonRecord("reading item attributes do not match its key")
     identity = record.get("userIdentity") or {}

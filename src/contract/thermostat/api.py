@@ -1,0 +1,80 @@
+"""The ingest API's contract: request limits and reply bodies.
+
+The ingest function builds these replies and the Pi parses them with the same models, so a
+reply either matches the contract or acknowledges nothing (a captive portal's 200, a proxy's
+HTML, ``{"stored": true}`` from a wrong URL).
+
+| status | body | what the sender does |
+| --- | --- | --- |
+| 200 | :class:`StoredReply` ``{"stored": n}`` | every reading sent is stored |
+| 4xx, 5xx | :class:`ErrorReply` ``{"error", "message", ...}`` | see ``error`` and the fields |
+
+An :class:`ErrorReply` may name readings by their index in the request: ``items`` lists the
+refused ones with their problems (nothing of the request is stored for 400-422), and
+``stored`` lists the ones that were stored anyway (503: stored before DynamoDB failed).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+
+# The ingest function's limits: a sender splits its batches to fit them.
+MAX_READINGS_PER_REQUEST = 500
+MAX_BODY_BYTES = 1024 * 1024
+
+Index = Annotated[StrictInt, Field(ge=0)]
+
+
+class ReplyError(ValueError):
+    """A body that is not a reply of the ingest function."""
+
+
+class _Reply(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="allow", defer_build=True)
+
+    @classmethod
+    def parse(cls, body: Any) -> Self:
+        """The reply, or :class:`ReplyError` if ``body`` (parsed JSON) does not match."""
+        try:
+            return cls.model_validate(body)
+        except ValidationError as err:
+            raise ReplyError(f"not a {cls.__name__}: {err.error_count()} problem(s)") from err
+
+    def to_body(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class StoredReply(_Reply):
+    """200: every reading of the request is stored (an identical resend counts as stored)."""
+
+    stored: Annotated[StrictInt, Field(ge=1, le=MAX_READINGS_PER_REQUEST)]
+
+
+class Problem(BaseModel):
+    """One thing wrong with one field: ``loc`` is the field (dotted), ``msg`` says what."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    loc: StrictStr
+    msg: StrictStr
+
+
+class ItemProblems(BaseModel):
+    """The problems of the reading at ``index`` in the request (None: the batch object)."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    index: Index | None
+    errors: list[Problem]
+
+
+class ErrorReply(_Reply):
+    """Any refusal: a machine-readable ``error`` code and a ``message`` for people."""
+
+    error: StrictStr
+    message: StrictStr
+    items: list[ItemProblems] | None = None
+    stored: list[Index] | None = None
+    maximum: StrictInt | None = None

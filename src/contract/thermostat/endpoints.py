@@ -1,0 +1,91 @@
+"""Where a running local stack is: the typed form of ``endpoints.json``.
+
+``make dev`` writes ``.devstack/endpoints.json`` and ``make up`` writes
+``.localstack/endpoints.json``; the ``thermostat`` command, the Pi client
+(``endpoints_file``), the tests and the benchmarks read them. This record is the only place
+that knows the file's keys. Unknown keys are ignored when reading, so an older reader keeps
+working with a newer file. Standard library only: the LocalStack init hook imports it with
+nothing but boto3 around.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import MISSING, asdict, dataclass, fields
+from pathlib import Path
+from typing import Any, Self
+
+DEVSTACK_FILE = Path(".devstack") / "endpoints.json"
+COMPOSE_FILE = Path(".localstack") / "endpoints.json"
+
+
+class EndpointsFileError(ValueError):
+    """The file is missing, unreadable, or lacks a required key."""
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """One local stack: its AWS endpoint, table, Function URL and the keys to use."""
+
+    aws_endpoint_url: str
+    region: str
+    ingest_url: str
+    table_name: str
+    # The identity for the AWS endpoint (the `thermostat` command, the AWS CLI).
+    access_key_id: str
+    secret_access_key: str
+    stack_name: str
+    auth_type: str = "AWS_IAM"
+    # Who runs the function images: "dataplane" (the local data plane) or "localstack".
+    functions_run_by: str = "dataplane"
+
+    def __repr__(self) -> str:  # keeps the secret out of logs and tracebacks
+        return (
+            f"Endpoints(aws_endpoint_url={self.aws_endpoint_url!r}, region={self.region!r},"
+            f" ingest_url={self.ingest_url!r}, table_name={self.table_name!r})"
+        )
+
+    @classmethod
+    def from_json(cls, data: Any, *, source: str = "endpoints file") -> Self:
+        if not isinstance(data, dict):
+            raise EndpointsFileError(f"{source}: expected a JSON object")
+        known = {f.name: f for f in fields(cls)}
+        values = {k: str(v) for k, v in data.items() if k in known and v is not None}
+        missing = sorted(
+            name for name, f in known.items() if name not in values and f.default is MISSING
+        )
+        if missing:
+            raise EndpointsFileError(f"{source} lacks {', '.join(missing)}; is it from make dev?")
+        return cls(**values)
+
+    def to_json(self) -> dict[str, str]:
+        return asdict(self)
+
+    @classmethod
+    def read(cls, path: Path) -> Self:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise EndpointsFileError(f"cannot read {path}: {err}") from err
+        return cls.from_json(data, source=str(path))
+
+    def write(self, path: Path, *, mode: int = 0o600) -> None:
+        """Replace the file atomically (readers never see half of it); 0600 as it holds keys."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        os.fchmod(fd, mode)  # whatever the umask
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(self.to_json(), out, indent=2)
+            out.write("\n")
+        tmp.replace(path)
+
+
+def find_endpoints_file(start: Path, name: Path = DEVSTACK_FILE) -> Path | None:
+    """``name`` (``.devstack/endpoints.json``) in ``start`` or the nearest parent that has one."""
+    for folder in (start, *start.parents):
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    return None
