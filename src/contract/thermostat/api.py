@@ -4,14 +4,25 @@ The ingest function builds these replies and the Pi parses them with the same mo
 reply either matches the contract or acknowledges nothing (a captive portal's 200, a proxy's
 HTML, ``{"stored": true}`` from a wrong URL).
 
-| status | body | what the sender does |
-| --- | --- | --- |
-| 200 | :class:`StoredReply` ``{"stored": n}`` | every reading sent is stored |
-| 4xx, 5xx | :class:`ErrorReply` ``{"error", "message", ...}`` | see ``error`` and the fields |
+Every reply body is JSON. What a sender does with each status:
 
-An :class:`ErrorReply` may name readings by their index in the request: ``items`` lists the
-refused ones with their problems (nothing of the request is stored for 400-422), and
-``stored`` lists the ones that were stored anyway (503: stored before DynamoDB failed).
+- 200 :class:`StoredReply` ``{"stored": n}``: every reading sent is stored; delete them.
+- 400, 405, 415 :class:`ErrorReply`: a client bug; keep the readings, say so.
+- 403 :class:`ErrorReply` ``error="device_mismatch"`` (or AWS's ``{"Message":
+  "Forbidden"}`` before the function): keys or device id are wrong; keep the readings.
+- 409 :class:`ErrorReply` ``error="conflict"``: the ``stored`` indices are stored (delete
+  them); the ``items`` indices conflict with a stored reading of the same device and time
+  (dead-letter them, never resend).
+- 413 :class:`ErrorReply` with ``maximum``: split the batch.
+- 422 :class:`ErrorReply` with ``items``: nothing stored; dead-letter the ``items``
+  indices, resend the rest.
+- 429 :class:`ErrorReply` ``error="rate_limited"`` and ``Retry-After``: nothing stored.
+- 503 :class:`ErrorReply` with ``stored`` and ``Retry-After``: delete the ``stored``
+  indices, wait, resend the rest.
+
+An :class:`ErrorReply` names readings by their index in the request: ``items`` lists the
+refused ones with their problems, and ``stored`` lists the ones that were stored anyway.
+Anything else (another status, a body that does not match) acknowledges nothing.
 """
 
 from __future__ import annotations
