@@ -7,6 +7,7 @@ shared CI machine may pause.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import boto3
@@ -25,11 +26,21 @@ HOSTILE = settings.get_profile("hostile")
 
 
 class RecordingClient:
-    """The real boto3 DynamoDB client (to moto_server), noting every BatchWriteItem it forwards."""
+    """The real boto3 DynamoDB client (to moto_server), noting every item it really wrote."""
 
     def __init__(self) -> None:
         self._client = boto3.client("dynamodb")
         self.writes: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def put_item(self, **kwargs: Any) -> Any:
+        answer = self._client.put_item(**kwargs)  # a failed condition raises: nothing written
+        with self._lock:
+            self.writes.append(kwargs["Item"])
+        return answer
+
+    def get_item(self, **kwargs: Any) -> Any:
+        return self._client.get_item(**kwargs)
 
     def batch_write_item(self, **kwargs: Any) -> Any:
         for requests in kwargs["RequestItems"].values():

@@ -118,10 +118,14 @@ def legacy_readings(draw: st.DrawFn) -> dict[str, Any]:
     return payload
 
 
-# One field broken beyond what pydantic's lax mode coerces back into shape.
+# One field broken: a wrong value, or a JSON type v2 does not take (it is strict: no numbers
+# as strings, no 1 for true, no Unix times).
 INVALID_VALUES: dict[str, list[Any]] = {
     "device_id": ["", "x" * 65, "has space", "-leading", "ünï", "a\n", 5, None, [], {}],
     "recorded_at": [
+        1764000000,
+        1764000000.5,
+        True,
         "2026-11-21T20:00:00",
         "1999-12-31T23:59:59Z",
         "2999-01-01T00:00:00Z",
@@ -132,9 +136,23 @@ INVALID_VALUES: dict[str, list[Any]] = {
         None,
         [],
     ],
-    "temperature_c": [85.0, -127.0, 60.01, -40.01, 1e308, True, "warm", None, [], {}, "NaN"],
-    "setpoint_c": [4.99, 35.01, False, "hot", None, -1e308, "inf"],
-    "heating": ["maybe", 2, -1, None, [], 0.5, "", {}],
+    "temperature_c": [
+        85.0,
+        -127.0,
+        60.01,
+        -40.01,
+        1e308,
+        True,
+        "warm",
+        None,
+        [],
+        {},
+        "NaN",
+        "20.5",
+        "20",
+    ],
+    "setpoint_c": [4.99, 35.01, False, "hot", None, -1e308, "inf", "20", 68],
+    "heating": ["maybe", 2, -1, None, [], 0.5, "", {}, 1, 0, "true", "yes"],
 }
 INVALID_MUTATIONS = [("drop", name, None) for name in FIELDS] + [
     ("set", name, value) for name, values in INVALID_VALUES.items() for value in values

@@ -8,7 +8,10 @@ table: it holds exactly what 200 responses wrote, and every item re-validates.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -19,10 +22,10 @@ from hypothesis import strategies as st
 from tests.hostile import junk
 from tests.hostile import strategies as s
 from tests.hostile.conftest import HOSTILE
-from tests.hostile.ingest_oracle import Exchange, event
+from tests.hostile.ingest_oracle import Exchange, event, key_of
 from tests.support.moto import MotoServer
 from tests.support.stack import deploy
-from thermostat.contract import LegacyDefaults, parse_reading
+from thermostat.contract import LegacyDefaults, Reading, format_timestamp, parse_reading
 
 BUDGET = {
     "valid": 400,
@@ -32,6 +35,9 @@ BUDGET = {
     "random_json": 1800,
     "pathological": 1700,
     "methods_and_headers": 1300,
+    "duplicate_keys": 200,
+    "retention": 200,
+    "rate_limit": 800,
 }
 
 
@@ -54,6 +60,33 @@ def exchange(moto: MotoServer) -> Iterator[Exchange]:
         yield Exchange(deploy(boto3.client("cloudformation"))["TableName"])
 
 
+@dataclass(frozen=True)
+class Expected:
+    """What a batch of valid readings must give: stored, or 409 for the conflicting ones."""
+
+    new: list[Reading]
+    conflicts: list[int]
+
+    def check(self, status: int, body: dict[str, Any], stored: list[Reading]) -> None:
+        assert sorted(stored, key=repr) == sorted(self.new, key=repr)
+        if self.conflicts:
+            assert status == 409, body
+            assert [item["index"] for item in body["items"]] == self.conflicts
+        else:
+            assert status == 200, body
+
+
+def expect(exchange: Exchange, readings: list[Reading]) -> Expected:
+    """Before sending: which readings are new, which conflict with the table."""
+    clash = exchange.conflicts(readings)
+    new = [
+        reading
+        for n, reading in enumerate(readings)
+        if n not in clash and key_of(reading) not in exchange.stored
+    ]
+    return Expected(new, clash)
+
+
 def test_budget_is_at_least_10000() -> None:
     """The tests below send at least 10,000 generated requests between them."""
     assert sum(BUDGET.values()) >= 10_000
@@ -64,9 +97,12 @@ def test_valid_readings_are_all_stored_as_sent(exchange: Exchange) -> None:
 
     @given(batch=s.unique_batches, shape=s.shapes, b64=st.booleans())
     def check(batch: list[dict[str, Any]], shape: str, b64: bool) -> None:
-        status, _, stored = exchange.send(event(s.dumps(s.wrap(batch, shape)), base64_encoded=b64))
-        assert status == 200
-        assert sorted(stored, key=repr) == sorted(map(parse_reading, batch), key=repr)
+        readings = [parse_reading(r) for r in batch]
+        expected = expect(exchange, readings)
+        status, body, stored = exchange.send(
+            event(s.dumps(s.wrap(batch, shape)), base64_encoded=b64)
+        )
+        expected.check(status, body, stored)
 
     run(exchange, "valid", check)
 
@@ -77,9 +113,9 @@ def test_v1_payloads_are_converted_and_stored(exchange: Exchange) -> None:
 
     @given(payload=s.legacy_readings())
     def check(payload: dict[str, Any]) -> None:
-        status, _, stored = exchange.send(event(s.dumps(payload)))
-        assert status == 200
-        assert stored == [parse_reading(payload, defaults=defaults)]
+        expected = expect(exchange, [parse_reading(payload, defaults=defaults)])
+        status, body, stored = exchange.send(event(s.dumps(payload)))
+        expected.check(status, body, stored)
 
     run(exchange, "legacy", check)
 
@@ -154,9 +190,75 @@ def test_method_and_content_type_are_checked_before_the_body(exchange: Exchange)
     )
     def check(batch: list[dict[str, Any]], method: str, content_type: Any, header: str) -> None:
         sent = event(s.dumps(batch), method=method, content_type=content_type, header_name=header)
+        clash = exchange.conflicts([parse_reading(r) for r in batch])
         status, _, _ = exchange.send(sent)
         media = (content_type or "").split(";")[0].strip().lower()
-        expected = 405 if method != "POST" else 415 if media != "application/json" else 200
+        stored = 409 if clash else 200
+        expected = 405 if method != "POST" else 415 if media != "application/json" else stored
         assert status == expected
 
     run(exchange, "methods_and_headers", check)
+
+
+def test_a_key_twice_in_one_object_is_a_400(exchange: Exchange) -> None:
+    """Any valid reading with one of its keys written twice: 400, nothing stored."""
+
+    @given(reading=s.valid_readings(), name=st.sampled_from(s.FIELDS), value=junk.json_leaves)
+    def check(reading: dict[str, Any], name: str, value: Any) -> None:
+        text = s.dumps(reading)[:-1] + f", {json.dumps(name)}: {s.dumps(value)}}}"
+        status, body, _ = exchange.send(event(text))
+        assert status == 400 and "twice" in body["message"], body
+
+    run(exchange, "duplicate_keys", check)
+
+
+def test_readings_older_than_retention_are_refused(moto: MotoServer) -> None:
+    """With 30-day retention: a reading taken before the window is a 422 naming it."""
+    moto.reset()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in moto.env().items():
+            patch.setenv(name, value)
+        table = deploy(boto3.client("cloudformation"))["TableName"]
+        retained = Exchange(table, READING_RETENTION_DAYS="30")
+        now = datetime.now(UTC)
+
+        @given(reading=s.valid_readings(), age_days=st.integers(0, 60))
+        def check(reading: dict[str, Any], age_days: int) -> None:
+            moment = now - timedelta(days=age_days, minutes=10)
+            reading = {**reading, "recorded_at": format_timestamp(moment)}
+            expected = expect(retained, [parse_reading(reading)])
+            status, body, stored = retained.send(event(s.dumps(reading)))
+            if age_days >= 30:
+                assert status == 422, body
+                assert "older than the retention period" in body["items"][0]["errors"][0]["msg"]
+                assert stored == []
+            else:
+                expected.check(status, body, stored)
+
+        run(retained, "retention", check)
+
+
+def test_a_device_over_its_rate_is_refused_and_nothing_is_stored(moto: MotoServer) -> None:
+    """Any sequence of batches from two devices: a 429 stores nothing, a 200 stores all."""
+    moto.reset()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in moto.env().items():
+            patch.setenv(name, value)
+        table = deploy(boto3.client("cloudformation"))["TableName"]
+        limited = Exchange(table, DEVICE_READINGS_PER_MINUTE="60")
+        refused = 0
+
+        @given(batch=s.cheap_batches, device=st.sampled_from(["rate-a", "rate-b"]))
+        def check(batch: list[dict[str, Any]], device: str) -> None:
+            nonlocal refused
+            batch = [{**r, "device_id": device} for r in batch]
+            expected = expect(limited, [parse_reading(r) for r in batch])
+            status, body, stored = limited.send(event(s.dumps(batch)))
+            if status == 429:
+                refused += 1
+                assert stored == [] and body["error"] == "rate_limited"
+            else:
+                expected.check(status, body, stored)
+
+        run(limited, "rate_limit", check)
+        assert refused > 0, "the budget never reached the limit"

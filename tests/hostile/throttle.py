@@ -2,15 +2,17 @@
 
 * :class:`UnprocessedClient` wraps the real client: per call a scripted share of the items
   is really written to moto and the rest handed back as ``UnprocessedItems``, as a
-  throttled table does.
-* :func:`throttle_sends` makes botocore's own HTTP send answer HTTP 400
-  ``ProvisionedThroughputExceededException`` (DynamoDB's wire format) for chosen
-  BatchWriteItem attempts, so botocore's real retry logic decides what happens next.
+  throttled table does (BatchWriteItem: the store's bulk path).
+* :func:`throttle_puts` makes botocore's own HTTP send answer HTTP 400
+  ``ProvisionedThroughputExceededException`` (DynamoDB's wire format) to chosen PutItem
+  attempts, picked by the reading's sort key (the puts run in parallel, so send order is not
+  deterministic), and botocore's real retry logic decides what happens next.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -51,26 +53,30 @@ class _Raw:
         yield self._body
 
 
-class SendThrottle:
-    """Answers BatchWriteItem send i with a throttling error when ``pattern[i]`` is true."""
+class PutThrottle:
+    """Throttles the first ``times[sk]`` PutItem attempts of the item with sort key ``sk``."""
 
-    def __init__(self, pattern: list[bool]) -> None:
-        self._pattern = list(pattern)
+    def __init__(self, times: dict[str, int]) -> None:
+        self._left = dict(times)
+        self._lock = threading.Lock()
         self.throttled = 0
         self.forwarded = 0
 
     def __call__(self, request: Any, **_: Any) -> AWSResponse | None:
-        if not (self._pattern and self._pattern.pop(0)):
-            self.forwarded += 1
-            return None  # botocore sends it to moto_server for real
-        self.throttled += 1
+        sk = json.loads(request.body)["Item"]["sk"]["S"]
+        with self._lock:
+            if self._left.get(sk, 0) <= 0:
+                self.forwarded += 1
+                return None  # botocore sends it to moto_server for real
+            self._left[sk] -= 1
+            self.throttled += 1
         body = json.dumps(THROTTLED_BODY).encode()
         headers = {"Content-Type": "application/x-amz-json-1.0", "Content-Length": str(len(body))}
         return AWSResponse(request.url, 400, headers, _Raw(body))  # type: ignore[arg-type]
 
 
-def throttle_sends(client: Any, pattern: list[bool]) -> SendThrottle:
-    """Register a throttle on a real boto3 DynamoDB client's BatchWriteItem sends."""
-    throttle = SendThrottle(pattern)
-    client.meta.events.register("before-send.dynamodb.BatchWriteItem", throttle)
+def throttle_puts(client: Any, times: dict[str, int]) -> PutThrottle:
+    """Register a throttle on a real boto3 DynamoDB client's PutItem sends."""
+    throttle = PutThrottle(times)
+    client.meta.events.register("before-send.dynamodb.PutItem", throttle)
     return throttle

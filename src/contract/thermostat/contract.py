@@ -15,6 +15,7 @@ outside what a home can plausibly measure are validation errors, never data.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Annotated, Any, Literal
@@ -76,6 +77,14 @@ def fahrenheit_to_celsius(value: float) -> float:
     return round((value - 32.0) * 5.0 / 9.0, DECIMAL_PLACES)
 
 
+def _fahrenheit_hint(value: float, low: float, high: float) -> str:
+    """Why an out-of-range Celsius value may be Fahrenheit, or ""."""
+    as_celsius = fahrenheit_to_celsius(value)
+    if value > high and low <= as_celsius <= high:
+        return f"; it looks like Fahrenheit ({value:g} F = {as_celsius:.1f} C): send Celsius"
+    return ""
+
+
 def _check_temperature(value: float) -> float:
     value = round(value, DECIMAL_PLACES)
     if value == DS18B20_POWER_ON_C:
@@ -83,9 +92,10 @@ def _check_temperature(value: float) -> float:
     if value == DS18B20_READ_ERROR_C:
         raise ValueError("-127 C is the DS18B20 read-error value, not a measurement")
     if not TEMPERATURE_MIN_C <= value <= TEMPERATURE_MAX_C:
+        hint = _fahrenheit_hint(value, TEMPERATURE_MIN_C, TEMPERATURE_MAX_C)
         raise ValueError(
-            f"temperature {value} C is outside {TEMPERATURE_MIN_C}..{TEMPERATURE_MAX_C} C;"
-            " the sensor is probably broken"
+            f"temperature {value} C is outside {TEMPERATURE_MIN_C}..{TEMPERATURE_MAX_C} C"
+            + (hint or "; the sensor is probably broken")
         )
     return value
 
@@ -93,7 +103,10 @@ def _check_temperature(value: float) -> float:
 def _check_setpoint(value: float) -> float:
     value = round(value, DECIMAL_PLACES)
     if not SETPOINT_MIN_C <= value <= SETPOINT_MAX_C:
-        raise ValueError(f"setpoint {value} C is outside {SETPOINT_MIN_C}..{SETPOINT_MAX_C} C")
+        hint = _fahrenheit_hint(value, SETPOINT_MIN_C, SETPOINT_MAX_C)
+        raise ValueError(
+            f"setpoint {value} C is outside {SETPOINT_MIN_C}..{SETPOINT_MAX_C} C{hint}"
+        )
     return value
 
 
@@ -224,21 +237,44 @@ _LEGACY_FIELD_NAMES = {
 }
 
 
+def _celsius_hint(legacy: LegacyReading, defaults: LegacyDefaults) -> str:
+    """Why a v1 payload read as Fahrenheit may really be Celsius, or ""."""
+    if defaults.unit == "F" and SETPOINT_MIN_C <= legacy.thermostat_value <= SETPOINT_MAX_C:
+        return (
+            f"; thermostat_value {legacy.thermostat_value:g} looks like Celsius: this stack reads"
+            " v1 payloads in Fahrenheit (template parameter LegacyTemperatureUnit=C changes it)"
+        )
+    return ""
+
+
+def _parse_legacy(payload: dict[str, Any], defaults: LegacyDefaults) -> Reading:
+    legacy = LegacyReading.model_validate(payload)
+    converted = _legacy_to_reading(legacy, defaults)
+    try:
+        return Reading.model_validate(converted)
+    except ValidationError as err:
+        errors = describe_validation_error(err)
+        hint = _celsius_hint(legacy, defaults)
+        for error in errors:
+            error["loc"] = _LEGACY_FIELD_NAMES.get(error["loc"], error["loc"])
+            error["msg"] += hint
+        raise ReadingError(errors) from err
+
+
 def parse_reading(payload: Any, *, defaults: LegacyDefaults | None = None) -> Reading:
-    """Validate one JSON object in either wire format; raise :class:`ReadingError`."""
+    """Validate one JSON object in either wire format; raise :class:`ReadingError`.
+
+    v2 is strict: JSON types exactly as documented (``recorded_at`` an RFC 3339 string with an
+    offset, temperatures numbers, ``heating`` true or false). The v1 payload keeps the
+    original client's leniency (numbers as strings, a date without offset).
+    """
     if not isinstance(payload, dict):
         raise ReadingError([{"loc": "(root)", "msg": "a reading must be a JSON object"}])
     try:
         if "record_date" in payload:
-            legacy = LegacyReading.model_validate(payload)
-            converted = _legacy_to_reading(legacy, defaults or LegacyDefaults())
-            try:
-                return Reading.model_validate(converted)
-            except ValidationError as err:
-                errors = describe_validation_error(err)
-                for error in errors:
-                    error["loc"] = _LEGACY_FIELD_NAMES.get(error["loc"], error["loc"])
-                raise ReadingError(errors) from err
-        return Reading.model_validate(payload)
+            return _parse_legacy(payload, defaults or LegacyDefaults())
+        # JSON mode, strict: a string is never a number, 1 is never true, a Unix time is
+        # never a date. The payload came from JSON, so it goes back to JSON losslessly.
+        return Reading.model_validate_json(json.dumps(payload), strict=True)
     except ValidationError as err:
         raise ReadingError(describe_validation_error(err)) from err

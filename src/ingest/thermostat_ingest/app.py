@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from thermostat.contract import format_timestamp
 from thermostat.items import ReadingItem
 from thermostat_ingest import responses
-from thermostat_ingest.errors import RequestError, StoreUnavailable
-from thermostat_ingest.request import parse_request
+from thermostat_ingest.errors import RateLimited, RequestError, StoreUnavailable
+from thermostat_ingest.ratelimit import DeviceRateLimit
+from thermostat_ingest.request import IngestRequest, parse_request
 from thermostat_ingest.settings import IngestSettings
 from thermostat_ingest.store import ReadingStore
 
@@ -24,55 +26,79 @@ class IngestApp:
         logger: logging.Logger,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        rate_limit: DeviceRateLimit | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.logger = logger
         self.clock = clock
+        self.rate_limit = rate_limit or settings.rate_limit()
 
     def handle(self, event: dict[str, Any], request_id: str | None = None) -> dict[str, Any]:
         log = {"request_id": request_id}
+        received_at = self.clock()
         try:
             request = parse_request(
                 event,
                 defaults=self.settings.legacy_defaults,
                 max_readings=self.settings.max_readings_per_request,
                 max_body_bytes=self.settings.max_body_bytes,
+                oldest=self._oldest(received_at),
             )
+            self._check_rate(request)
         except RequestError as err:
             self.logger.info(
                 "request refused", extra={**log, "error": err.code, "detail": err.message}
             )
             return responses.request_error(err)
 
-        received_at = self.clock()
         items = [
             ReadingItem.new(
                 reading,
                 received_at=received_at,
                 retention_days=self.settings.reading_retention_days,
                 caller=request.caller,
-            ).to_item()
+            )
             for reading in request.readings
         ]
         try:
-            self.store.put_all(items)
+            outcome = self.store.put_new(items)
         except StoreUnavailable as err:
             self.logger.error(
                 "store failed", extra={**log, "error": str(err), "stored": len(err.stored)}
             )
-            return responses.unavailable(err, request.indices)
-        for reading in request.readings:
-            self.logger.info(
-                "reading stored",
-                extra={
-                    **log,
-                    "device_id": reading.device_id,
-                    "recorded_at": reading.timestamp,
-                    "temperature_c": reading.temperature_c,
-                    "heating": reading.heating,
-                    "caller": request.caller,
-                    "received_at": format_timestamp(received_at),
-                },
-            )
+            return responses.unavailable(err.stored, request.indices)
+        # One line per request, not per reading: log bytes are billed (CloudWatch Logs).
+        self.logger.info(
+            "readings stored",
+            extra={
+                **log,
+                "stored": len(outcome.stored),
+                "conflicts": len(outcome.conflicts),
+                "devices": sorted({r.device_id for r in request.readings}),
+                "first": request.readings[0].timestamp,
+                "last": request.readings[-1].timestamp,
+                "caller": request.caller,
+                "received_at": format_timestamp(received_at),
+            },
+        )
+        if outcome.conflicts:
+            return responses.conflict(outcome, request.indices)
         return responses.stored(len(items))
+
+    def _oldest(self, now: datetime) -> datetime | None:
+        days = self.settings.reading_retention_days
+        return now - timedelta(days=days) if days > 0 else None
+
+    def _check_rate(self, request: IngestRequest) -> None:
+        if self.rate_limit is None:
+            return
+        counts = Counter(reading.device_id for reading in request.readings)
+        wait = self.rate_limit.take_all(counts)
+        if wait is not None:
+            limit = self.settings.device_readings_per_minute
+            raise RateLimited(
+                f"more than {limit:g} readings a minute for one device; nothing was stored:"
+                f" send them again in {wait} s",
+                retry_after_s=wait,
+            )

@@ -46,6 +46,16 @@ class InvalidReadings(RequestError):
     code = "invalid_readings"
 
 
+class RateLimited(RequestError):
+    """The device sent more readings than its rate allows; nothing was stored."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class StoreUnavailable(ThermostatError, ConnectionError):
     """DynamoDB did not take every reading; ``stored`` lists the indices that it did take."""
 

@@ -9,6 +9,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from thermostat.contract import LegacyDefaults, Reading, ReadingError, parse_reading
@@ -81,13 +82,24 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # RFC 8259 leaves duplicate names to the parser; Python keeps the last one silently, so
+    # {"temperature_c": 20, "temperature_c": 99} would mean whatever a proxy did not see.
+    document: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in document:
+            raise MalformedBody(f"the body has the key {name!r} twice in one object")
+        document[name] = value
+    return document
+
+
 def _parse_json(raw: bytes) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise MalformedBody(f"the body is not UTF-8 (byte {err.start})") from err
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as err:
         raise MalformedBody(
             f"the body is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
@@ -128,7 +140,9 @@ def _items(document: Any, max_readings: int) -> list[Any]:
     return items
 
 
-def _validate(items: list[Any], defaults: LegacyDefaults) -> tuple[list[Reading], list[int]]:
+def _validate(
+    items: list[Any], defaults: LegacyDefaults, oldest: datetime | None
+) -> tuple[list[Reading], list[int]]:
     readings: list[Reading] = []
     indices: list[int] = []
     seen: dict[tuple[str, str], tuple[int, Reading]] = {}
@@ -138,6 +152,13 @@ def _validate(items: list[Any], defaults: LegacyDefaults) -> tuple[list[Reading]
             reading = parse_reading(item, defaults=defaults)
         except ReadingError as err:
             failures.append({"index": index, "errors": err.errors})
+            continue
+        if oldest is not None and reading.recorded_at < oldest:
+            # Its hour's readings may have expired already: a rollup rebuilt from what is left
+            # would shrink. Older than retention is history the table no longer keeps.
+            field = "record_date" if "record_date" in item else "recorded_at"
+            message = f"{field} is older than the retention period (before {oldest:%Y-%m-%d})"
+            failures.append({"index": index, "errors": [{"loc": field, "msg": message}]})
             continue
         key = (reading.device_id, reading.timestamp)
         if key in seen:
@@ -166,11 +187,19 @@ def _caller(event: dict[str, Any]) -> str | None:
 
 
 def parse_request(
-    event: dict[str, Any], *, defaults: LegacyDefaults, max_readings: int, max_body_bytes: int
+    event: dict[str, Any],
+    *,
+    defaults: LegacyDefaults,
+    max_readings: int,
+    max_body_bytes: int,
+    oldest: datetime | None = None,
 ) -> IngestRequest:
-    """Validate the whole request; raise a RequestError subclass naming the first problem."""
+    """Validate the whole request; raise a RequestError subclass naming the first problem.
+
+    ``oldest``: readings taken before it are refused (the retention period; None: no limit).
+    """
     _check_method(event)
     _check_content_type(event)
     document = _parse_json(_body_bytes(event, max_body_bytes))
-    readings, indices = _validate(_items(document, max_readings), defaults)
+    readings, indices = _validate(_items(document, max_readings), defaults, oldest)
     return IngestRequest(readings=readings, indices=indices, caller=_caller(event))

@@ -5,18 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from thermostat.api import ErrorReply, StoredReply
+from thermostat.api import ErrorReply, ItemProblems, Problem, StoredReply
 from thermostat_ingest.errors import (
     EmptyBatch,
     InvalidReadings,
     MalformedBody,
     MethodNotAllowed,
     PayloadTooLarge,
+    RateLimited,
     RequestError,
-    StoreUnavailable,
     TooManyReadings,
     UnsupportedMediaType,
 )
+from thermostat_ingest.store import PutOutcome
 
 _STATUS: dict[type[RequestError], int] = {
     MalformedBody: 400,
@@ -26,6 +27,7 @@ _STATUS: dict[type[RequestError], int] = {
     TooManyReadings: 413,
     UnsupportedMediaType: 415,
     InvalidReadings: 422,
+    RateLimited: 429,
 }
 RETRY_AFTER_SECONDS = 5
 
@@ -47,17 +49,49 @@ def stored(count: int) -> dict[str, Any]:
 
 def request_error(err: RequestError) -> dict[str, Any]:
     status = _STATUS.get(type(err), 400)
-    headers = {"Allow": "POST"} if isinstance(err, MethodNotAllowed) else None
+    headers = None
+    if isinstance(err, MethodNotAllowed):
+        headers = {"Allow": "POST"}
+    elif isinstance(err, RateLimited):
+        headers = {"Retry-After": str(err.retry_after_s)}
     reply = ErrorReply(error=err.code, message=err.message, **err.details)
     return json_response(status, reply, headers)
 
 
-def unavailable(err: StoreUnavailable, indices: list[int]) -> dict[str, Any]:
+def conflict(outcome: PutOutcome, indices: list[int]) -> dict[str, Any]:
+    """409: the other readings are stored; these conflict with what is, and stay as they are."""
+    items = []
+    for conflict in outcome.conflicts:
+        if conflict.stored is None:
+            message = "an item that is not a valid reading is stored at this device and time"
+        else:
+            old = conflict.stored.reading
+            message = (
+                "a reading of this device at this time is already stored with other values"
+                f" ({old.temperature_c} C, setpoint {old.setpoint_c} C, heating"
+                f" {'on' if old.heating else 'off'}); stored readings are never overwritten"
+            )
+        items.append(
+            ItemProblems(
+                index=indices[conflict.index],
+                errors=[Problem(loc="recorded_at", msg=message)],
+            )
+        )
+    reply = ErrorReply(
+        error="conflict",
+        message=f"{len(items)} reading(s) conflict with stored ones; the others are stored",
+        stored=[indices[position] for position in outcome.stored],
+        items=items,
+    )
+    return json_response(409, reply)
+
+
+def unavailable(stored: list[int], indices: list[int]) -> dict[str, Any]:
     # Generic on purpose: DynamoDB's own message stays in our logs, not in the response.
     reply = ErrorReply(
         error="service_unavailable",
         message="the readings could not all be stored; send them again",
-        stored=[indices[position] for position in err.stored],
+        stored=[indices[position] for position in stored],
     )
     return json_response(503, reply, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
