@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.cli.helpers import put_items, run_cli, status_seen, stored_day
+from thermostat.contract import Reading
+from thermostat.items import ReadingItem
 
 
 def seed_two_devices(dynamodb: Any) -> None:
@@ -106,3 +108,23 @@ def test_bad_duration_is_a_usage_error(dynamodb: Any, capsys: Any) -> None:
     else:
         raise AssertionError("argparse accepted a duration without a unit")
     assert "not a duration (e.g. 90s, 15m, 2h, 1d): '15'" in capsys.readouterr().err
+
+
+def test_a_reading_newer_than_the_status_item_is_shown(dynamodb: Any) -> None:
+    """The status item is written once a stream batch; a reading that arrived since is shown."""
+    status = status_seen("hall", timedelta(minutes=4), temperature=20.5)
+    newer = ReadingItem.new(
+        Reading(
+            device_id="hall",
+            recorded_at=datetime.now(UTC) - timedelta(seconds=30),
+            temperature_c=19.25,
+            setpoint_c=21.0,
+            heating=True,
+        ),
+        received_at=datetime.now(UTC) - timedelta(seconds=28),
+        retention_days=0,
+    )
+    put_items(dynamodb, [status, newer.to_item()])
+    row = json.loads(run_cli("status", "--json").out)
+    assert (row["temperature_c"], row["silent"]) == (19.25, False)
+    assert row["seconds_since_seen"] < 60

@@ -12,8 +12,9 @@ import pytest
 
 from tests.support.events import url_event
 from tests.support.streams import StreamReader
-from tests.support.table import get, items_of_type
+from tests.support.table import get, items_of_type, rollup
 from thermostat.contract import format_timestamp
+from thermostat.items import RollupItem
 from thermostat_ingest import handler as ingest_handler
 from thermostat_stream import handler as stream_handler
 
@@ -60,13 +61,28 @@ class Pipeline:
     def alerts(self) -> list[str]:
         messages = (
             boto3.client("sqs")
-            .receive_message(QueueUrl=self.alert_queue, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+            .receive_message(
+                QueueUrl=self.alert_queue,
+                MaxNumberOfMessages=10,
+                WaitTimeSeconds=0,
+                MessageAttributeNames=["All"],
+            )
             .get("Messages", [])
         )
-        return [json.loads(m["Body"])["alert"] for m in messages]
+        facts = [json.loads(m["MessageAttributes"]["facts"]["StringValue"]) for m in messages]
+        return [f["alert"] for f in sorted(facts, key=lambda f: f["recorded_at"])]
 
     def item(self, sk: str, device: str = "hall") -> dict[str, Any] | None:
         return get(self.table, f"DEVICE#{device}", sk)
+
+    def hour(self, period: str, device: str = "hall") -> RollupItem | None:
+        """The hour as readers see it (closed item, or the open hour on the status)."""
+        found: RollupItem | None = rollup(self.table, device, "hourly", period)
+        return found
+
+    def day(self, period: str, device: str = "hall") -> RollupItem | None:
+        found: RollupItem | None = rollup(self.table, device, "daily", period)
+        return found
 
 
 @pytest.fixture
@@ -80,7 +96,7 @@ def pipeline(stack: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Pipeline
 
 
 def test_readings_become_hourly_daily_rollups_and_status(pipeline: Pipeline) -> None:
-    """Four readings over two hours: exact hourly stats, a daily total, the latest status."""
+    """Four readings over two hours: the first hour closed, the second open on the status."""
     pipeline.send(
         reading(0, 19.0, True),
         reading(30, 21.0, False),
@@ -88,10 +104,10 @@ def test_readings_become_hourly_daily_rollups_and_status(pipeline: Pipeline) -> 
         reading(62, 19.5, True),
     )
     assert pipeline.run() == {"batchItemFailures": []}
-    hour = pipeline.item("HOUR#2026-11-21T08")
-    assert hour is not None
+    closed = pipeline.item("HOUR#2026-11-21T08")
+    assert closed is not None
     assert {
-        k: hour[k] for k in ("reading_count", "period", "period_start", "first_recorded_at")
+        k: closed[k] for k in ("reading_count", "period", "period_start", "first_recorded_at")
     } == {
         "reading_count": 2,
         "period": "2026-11-21T08",
@@ -99,7 +115,7 @@ def test_readings_become_hourly_daily_rollups_and_status(pipeline: Pipeline) -> 
         "first_recorded_at": "2026-11-21T08:00:00.000Z",
     }
     assert [
-        float(hour[k])
+        float(closed[k])
         for k in (
             "temperature_min_c",
             "temperature_max_c",
@@ -107,14 +123,33 @@ def test_readings_become_hourly_daily_rollups_and_status(pipeline: Pipeline) -> 
             "heating_duty_cycle",
         )
     ] == [19, 21, 20, 0.5]
-    day = pipeline.item("DAY#2026-11-21")
-    assert day is not None and day["reading_count"] == 4
-    assert float(day["temperature_mean_c"]) == 19.5
-    assert float(day["heating_duty_cycle"]) == 0.75
+    assert pipeline.item("HOUR#2026-11-21T09") is None  # still open: kept on the status
+    open_hour = pipeline.hour("2026-11-21T09")
+    assert open_hour is not None and open_hour.stats.reading_count == 2
+    day = pipeline.day("2026-11-21")
+    assert day is not None and day.stats.reading_count == 4
+    assert day.stats.temperature_mean_c == 19.5
+    assert day.stats.heating_duty_cycle == 0.75
     status = pipeline.item("STATUS")
     assert status is not None
     assert status["last_recorded_at"] == "2026-11-21T09:02:00.000Z"
     assert status["status_key"] == "STATUS" and status["alert_state"] == "normal"
+
+
+def test_a_batch_costs_one_status_read_and_write_however_full_the_hour(
+    pipeline: Pipeline,
+) -> None:
+    """Folding into the open hour reads and writes only the status item (no hour Query)."""
+    pipeline.send(*(reading(n, 20.0 + n / 100) for n in range(50)))
+    pipeline.run()
+    processor = stream_handler._processor
+    assert processor is not None
+    calls = processor.table.calls
+    pipeline.send(reading(55, 21.0))
+    pipeline.run()
+    assert processor.table.calls - calls == 2
+    hour = pipeline.hour("2026-11-21T08")
+    assert hour is not None and hour.stats.reading_count == 51
 
 
 def test_poison_record_fails_alone_and_the_rest_is_processed(pipeline: Pipeline) -> None:
@@ -138,9 +173,9 @@ def test_poison_record_fails_alone_and_the_rest_is_processed(pipeline: Pipeline)
     event = pipeline.stream.event()
     poison = event["Records"][1]["dynamodb"]["SequenceNumber"]
     assert pipeline.run(event) == {"batchItemFailures": [{"itemIdentifier": poison}]}
-    hour = pipeline.item("HOUR#2026-11-21T08")
-    assert hour is not None and hour["reading_count"] == 2
-    assert float(hour["temperature_mean_c"]) == 21.0
+    hour = pipeline.hour("2026-11-21T08")
+    assert hour is not None and hour.stats.reading_count == 2
+    assert hour.stats.temperature_mean_c == 21.0
 
 
 def test_replayed_batch_leaves_rollups_and_status_unchanged(pipeline: Pipeline) -> None:
@@ -193,39 +228,86 @@ def test_function_ignores_its_own_writes(pipeline: Pipeline) -> None:
     assert processor.table.calls == calls
 
 
-def test_older_reading_does_not_replace_newer_status(pipeline: Pipeline) -> None:
-    """A backlog reading arriving late updates last_seen but not the latest reading."""
-    pipeline.send(reading(10, 21.0))
+def test_a_clock_stepped_back_neither_freezes_the_status_nor_hides_an_alert(
+    pipeline: Pipeline,
+) -> None:
+    """The Pi's clock jumps back an hour: its next reading, received later, is the status,
+    and its low temperature raises the alert (a Pi sends in the order it measures)."""
+    pipeline.send(reading(70, 21.0))
     pipeline.run()
-    pipeline.send(reading(5, 15.0))
+    pipeline.send(reading(12, 10.5))  # taken now, stamped an hour early
     pipeline.run()
     status = pipeline.item("STATUS")
     assert status is not None
-    assert status["last_recorded_at"] == "2026-11-21T08:10:00.000Z"
-    assert float(status["temperature_c"]) == 21.0
-    hour = pipeline.item("HOUR#2026-11-21T08")
-    assert hour is not None and hour["reading_count"] == 2
+    assert status["last_recorded_at"] == "2026-11-21T08:12:00.000Z"
+    assert (float(status["temperature_c"]), status["alert_state"]) == (10.5, "low")
+    assert pipeline.alerts() == ["low"]
+    hour = pipeline.hour("2026-11-21T08")  # the earlier hour was never open: merged into
+    assert hour is not None and hour.stats.reading_count == 1
 
 
 def test_ttl_expiry_keeps_rollups_but_manual_delete_recomputes(pipeline: Pipeline) -> None:
     """REMOVE by TTL leaves the hour alone; a person's delete takes the reading out of it."""
-    pipeline.send(reading(0, 20.0), reading(1, 22.0))
+    pipeline.send(reading(0, 20.0), reading(1, 22.0), reading(2, 24.0))
     pipeline.run()
-    client = boto3.client("dynamodb")
-    client.delete_item(
-        TableName=pipeline.table,
-        Key={"pk": {"S": "DEVICE#hall"}, "sk": {"S": "READING#2026-11-21T08:01:00.000Z"}},
-    )
-    event = pipeline.stream.event()
-    [remove] = [r for r in event["Records"] if r["eventName"] == "REMOVE"]
-    expired = copy.deepcopy(remove)
+
+    def delete(minute: int) -> dict[str, Any]:
+        boto3.client("dynamodb").delete_item(
+            TableName=pipeline.table,
+            Key={
+                "pk": {"S": "DEVICE#hall"},
+                "sk": {"S": "READING#" + reading(minute)["recorded_at"]},
+            },
+        )
+        [remove] = [r for r in pipeline.stream.event()["Records"] if r["eventName"] == "REMOVE"]
+        return remove
+
+    expired = delete(1)
     expired["userIdentity"] = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
     assert pipeline.run({"Records": [expired]}) == {"batchItemFailures": []}
-    hour = pipeline.item("HOUR#2026-11-21T08")
-    assert hour is not None and hour["reading_count"] == 2
-    assert pipeline.run({"Records": [remove]}) == {"batchItemFailures": []}
-    hour = pipeline.item("HOUR#2026-11-21T08")
-    assert hour is not None and hour["reading_count"] == 1
+    hour = pipeline.hour("2026-11-21T08")
+    assert hour is not None and hour.stats.reading_count == 3
+    assert pipeline.run({"Records": [delete(2)]}) == {"batchItemFailures": []}
+    hour = pipeline.hour("2026-11-21T08")  # recomputed from what the table holds
+    assert hour is not None and hour.stats.reading_count == 1
+    assert hour.stats.temperature_max_c == 20.0
+
+
+def test_a_late_reading_merges_into_an_hour_past_retention(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An hour whose readings expired keeps its count: a late reading adds one (60 -> 61)."""
+    pipeline.send(*(reading(n) for n in range(60)), reading(61))  # hour 08 closes at 09:01
+    pipeline.run()
+    client = boto3.client("dynamodb")
+    for n in range(60):  # TTL took the hour's readings (the rollup keeps the history)
+        client.delete_item(
+            TableName=pipeline.table,
+            Key={"pk": {"S": "DEVICE#hall"}, "sk": {"S": "READING#" + reading(n)["recorded_at"]}},
+        )
+    pipeline.stream.event()  # those REMOVE records: TTL's, nothing to do
+    pipeline.send(reading(59.5, 25.0))
+    pipeline.run()
+    hour = pipeline.hour("2026-11-21T08")
+    assert hour is not None and hour.stats.reading_count == 61
+    assert hour.stats.temperature_max_c == 25.0
+
+
+def test_a_hand_delete_in_an_hour_past_retention_does_not_shrink_it(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recomputing an hour older than retention would shrink it: it is left as it is."""
+    pipeline.send(reading(0), reading(1), reading(61))
+    pipeline.run()
+    monkeypatch.setenv("READING_RETENTION_DAYS", "1")  # 2026-11-21 is now past retention
+    monkeypatch.setattr(stream_handler, "_processor", None)
+    boto3.client("dynamodb").delete_item(
+        TableName=pipeline.table,
+        Key={"pk": {"S": "DEVICE#hall"}, "sk": {"S": "READING#" + reading(1)["recorded_at"]}},
+    )
+    assert pipeline.run() == {"batchItemFailures": []}
+    hour = pipeline.hour("2026-11-21T08")
+    assert hour is not None and hour.stats.reading_count == 2
 
 
 @pytest.mark.parametrize(
@@ -252,8 +334,8 @@ def test_malformed_records_fail_alone(pipeline: Pipeline, mangle: Any) -> None:
     failures = pipeline.run(event)["batchItemFailures"]
     expected = sequence if "dynamodb" in event["Records"][0] else ""
     assert failures == [{"itemIdentifier": expected}]
-    hour = pipeline.item("HOUR#2026-11-21T08")
-    assert hour is not None and hour["reading_count"] == 2  # recomputed from the table
+    hour = pipeline.hour("2026-11-21T08")
+    assert hour is not None and hour.stats.reading_count == 1  # the good one; the bad retries
 
 
 def test_unknown_item_types_are_ignored(pipeline: Pipeline) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeSerializer
@@ -12,7 +13,7 @@ from devstack.__main__ import curl_example
 from devstack.feed import FeedPrinter, describe
 from thermostat.contract import Reading
 from thermostat.endpoints import Endpoints
-from thermostat.items import ReadingItem, RollupItem, RollupStats, StatusItem
+from thermostat.items import AlertItem, ReadingItem, RollupItem, RollupStats, StatusItem
 
 AT = datetime(2026, 11, 21, 20, tzinfo=UTC)
 READING = ReadingItem(
@@ -25,19 +26,25 @@ HOURLY = RollupItem(
     "2026-11-21T20",
     RollupStats(
         reading_count=3,
+        temperature_sum_c=Decimal("61.2"),
+        setpoint_sum_c=Decimal("63"),
+        heating_count=2,
         temperature_min_c=20.1,
         temperature_max_c=20.8,
-        temperature_mean_c=20.4,
-        setpoint_mean_c=21.0,
-        heating_duty_cycle=0.6667,
         first_recorded_at=AT,
         last_recorded_at=AT,
     ),
 ).to_item()
 
 
-def status(state: str) -> dict[str, Any]:
-    return StatusItem("d1", AT, AT, 11, 21, False, alert_state=state).to_item()
+def alert() -> dict[str, Any]:
+    return AlertItem(
+        "d1", AT, "temperature_low", "d1: too cold (11.0 C)", "body", {"alert": "low"}
+    ).to_item()
+
+
+def status(hour: RollupItem | None) -> dict[str, Any]:
+    return StatusItem("d1", AT, AT, 11, 21, False, open_hour=hour).to_item()
 
 
 def test_new_reading_is_one_line_with_its_values() -> None:
@@ -54,16 +61,18 @@ def test_rollup_shows_count_range_and_duty_cycle() -> None:
     )
 
 
-def test_alert_is_shown_only_when_the_state_changes() -> None:
-    """Status writes print only on an alert transition."""
-    assert (
-        describe("MODIFY", status("low"), status("normal"))
-        == "alert    d1  LOW temperature: 11.0 C"
-    )
-    assert describe("MODIFY", status("low"), status("low")) is None
-    assert describe("MODIFY", status("normal"), status("low")) == (
-        "alert    d1  back to normal at 11.0 C"
-    )
+def test_a_new_alert_is_one_line_with_its_subject() -> None:
+    """A recorded alert shows its device and subject, once (when it is inserted)."""
+    assert describe("INSERT", alert(), {}) == "alert    d1  d1: too cold (11.0 C)"
+    assert describe("MODIFY", alert(), alert()) is None  # marked published
+
+
+def test_the_open_hour_is_shown_as_it_grows() -> None:
+    """Status writes print the open hour when its figures changed, and nothing else."""
+    hour = RollupItem.from_item(HOURLY)
+    line = describe("MODIFY", status(hour), status(None))
+    assert line is not None and line.endswith("heating 67%  (open)")
+    assert describe("MODIFY", status(hour), status(hour)) is None
 
 
 def test_changed_or_removed_readings_are_not_repeated() -> None:

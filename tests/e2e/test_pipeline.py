@@ -16,6 +16,7 @@ import requests
 from requests_aws4auth import AWS4Auth
 
 from tests.e2e.e2e_support import KEY, SECRET, Pipeline, function_pids, wait_for
+from tests.support.table import counts_by_hour, plain
 from thermostat.contract import format_timestamp
 
 pytestmark = pytest.mark.e2e
@@ -48,8 +49,9 @@ def items_of(pipeline: Pipeline, device: str) -> list[dict[str, Any]]:
 
 
 def hour_count(pipeline: Pipeline, device: str, at: datetime) -> int:
-    rollup = get_item(pipeline, device, f"HOUR#{at:%Y-%m-%dT%H}")
-    return int(rollup["reading_count"]["N"]) if rollup else 0
+    """Readings counted in the hour of ``at`` (closed, or open on the status)."""
+    counts = counts_by_hour([plain(item) for item in items_of(pipeline, device)])
+    return counts.get(f"{at.astimezone(UTC):%Y-%m-%dT%H}", 0)
 
 
 def test_signed_post_reaches_rollup_and_status_within_two_seconds(pipeline: Pipeline) -> None:

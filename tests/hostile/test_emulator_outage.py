@@ -25,6 +25,7 @@ from lambda_dataplane.stack import read_stack
 from tests.hostile.outage import StoppableFront
 from tests.support.moto import DEV_ACCESS_KEY, DEV_SECRET_KEY, REGION, MotoServer
 from tests.support.stack import TEMPLATE
+from tests.support.table import counts_by_hour, plain
 from thermostat.endpoints import Endpoints
 
 pytestmark = pytest.mark.e2e
@@ -59,9 +60,8 @@ class Running:
         return {i["sk"]["S"][len("READING#") :] for i in self.items() if "READING#" in i["sk"]["S"]}
 
     def hourly_total(self) -> int:
-        return sum(
-            int(i["reading_count"]["N"]) for i in self.items() if i["sk"]["S"].startswith("HOUR#")
-        )
+        """Readings counted by the rollups (closed hours and the status's open hour)."""
+        return sum(counts_by_hour([plain(i) for i in self.items()]).values())
 
 
 @pytest.fixture

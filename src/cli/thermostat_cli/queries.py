@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from thermostat.contract import Reading
 from thermostat.items import (
+    READING_PREFIX,
     ItemError,
     ReadingItem,
     RollupItem,
     RollupKind,
     StatusItem,
     device_query,
+    from_wire,
     key_range_query,
+    prefix_query,
     reading_sk,
     rollup_sk,
+    rollups_with_open_hour,
     status_index_query,
+    to_wire,
 )
 from thermostat_cli.dynamo import PageHook, query_items
 from thermostat_cli.errors import BadItem, UnknownDevice
@@ -24,6 +30,22 @@ from thermostat_cli.timerange import TimeRange
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+
+def with_newest(status: StatusItem, newest: ReadingItem | None) -> StatusItem:
+    """``status`` showing ``newest`` if that reading arrived after the status was written."""
+    if newest is None or newest.received_at <= status.last_seen_at:
+        return status
+    r = newest.reading
+    return replace(
+        status,
+        last_recorded_at=r.recorded_at,
+        last_seen_at=newest.received_at,
+        temperature_c=r.temperature_c,
+        setpoint_c=r.setpoint_c,
+        heating=r.heating,
+    )
+
 
 T = TypeVar("T")
 
@@ -56,16 +78,37 @@ class Table:
         for stored in typed(ReadingItem.from_item, self._key_range(device_id, low, high)):
             yield stored.reading
 
-    def rollups(self, device_id: str, span: TimeRange, kind: RollupKind) -> Iterator[RollupItem]:
-        """Hourly or daily rollups whose UTC period overlaps ``span``, oldest first."""
+    def rollups(self, device_id: str, span: TimeRange, kind: RollupKind) -> list[RollupItem]:
+        """Hourly or daily rollups whose UTC period overlaps ``span``, oldest first: the
+        closed ones, and the device's open hour (kept on its status until the hour ends)."""
         first, last = span.hour_labels() if kind == "hourly" else span.day_labels()
         low, high = rollup_sk(kind, first), rollup_sk(kind, last)
-        return typed(RollupItem.from_item, self._key_range(device_id, low, high))
+        closed = list(typed(RollupItem.from_item, self._key_range(device_id, low, high)))
+        return rollups_with_open_hour(closed, self.status(device_id), kind, first, last)
+
+    def status(self, device_id: str) -> StatusItem | None:
+        item = self.client.get_item(
+            TableName=self.name, Key=to_wire(StatusItem.key_of(device_id))
+        ).get("Item")
+        return next(typed(StatusItem.from_item, iter([from_wire(item)]))) if item else None
+
+    def newest_reading(self, device_id: str) -> ReadingItem | None:
+        """The device's newest reading (one Query, newest first, one item)."""
+        page = self.client.query(
+            TableName=self.name,
+            ScanIndexForward=False,
+            Limit=1,
+            **prefix_query(device_id, READING_PREFIX),
+        )
+        items = [from_wire(item) for item in page.get("Items", [])]
+        return next(typed(ReadingItem.from_item, iter(items)), None)
 
     def statuses(self) -> Iterator[StatusItem]:
-        """Every device's status item, by device id, from the sparse status index."""
+        """Every device's status (the sparse status index), brought up to its newest reading:
+        the status item is written once a stream batch, the reading as soon as it arrives."""
         items = query_items(self.client, self.on_page, TableName=self.name, **status_index_query())
-        return typed(StatusItem.from_item, items)
+        for status in typed(StatusItem.from_item, items):
+            yield with_newest(status, self.newest_reading(status.device_id))
 
     def device_ids(self) -> list[str]:
         return [status.device_id for status in Table(self.client, self.name).statuses()]

@@ -19,6 +19,7 @@ wire format (``{"S": ...}``); they import boto3 only when called, so the Pi neve
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -45,6 +46,16 @@ STATUS_INDEX_NAME = "DeviceStatusIndex"
 STATUS_INDEX_KEY = "status_key"
 DEVICE_ID = "device_id"
 TTL_ATTRIBUTE = "expires_at"
+APPLIED_SEQUENCE = "applied_sequence"
+RECOMPUTED_AT = "recomputed_at"
+OPEN_HOUR = "open_hour"
+VERSION = "version"
+PENDING_ALERTS = "pending_alerts"
+PUBLISHED_AT = "published_at"
+CLAIMED_UNTIL = "claimed_until"
+ALERT_PREFIX = "ALERT#"
+MEAN_PLACES = 3
+DUTY_PLACES = 4
 
 RollupKind = Literal["hourly", "daily"]
 WireItem = dict[str, "AttributeValueTypeDef"]
@@ -104,6 +115,20 @@ def key(device_id: str, sk: str) -> dict[str, str]:
 
 def reading_key(device_id: str, recorded_at: datetime) -> dict[str, str]:
     return key(device_id, reading_sk(recorded_at))
+
+
+def sequence_after(sequence: str, applied: str | None) -> bool:
+    """Whether stream record ``sequence`` comes after ``applied`` (None: nothing applied).
+
+    DynamoDB Streams sequence numbers are decimal strings that grow as records are published
+    (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_StreamRecord.html),
+    so they compare as numbers; the numbers themselves can exceed 64 bits.
+    """
+    if applied is None:
+        return True
+    if sequence.isdigit() and applied.isdigit():
+        return int(sequence) > int(applied)
+    return (len(sequence), sequence) > (len(applied), applied)
 
 
 def is_reading_sk(sk: str) -> bool:
@@ -350,16 +375,73 @@ class Sample:
 
 @dataclass(frozen=True)
 class RollupStats:
-    """The numbers of one hour or day."""
+    """The numbers of one hour or day. Sums are exact (readings are stored to 0.001 C), so
+    adding readings one batch at a time gives the same item as summarizing them at once."""
 
     reading_count: int
+    temperature_sum_c: Decimal
+    setpoint_sum_c: Decimal
+    heating_count: int  # readings taken while heating was on
     temperature_min_c: float
     temperature_max_c: float
-    temperature_mean_c: float
-    setpoint_mean_c: float
-    heating_duty_cycle: float  # share of readings taken while heating was on
     first_recorded_at: datetime
     last_recorded_at: datetime
+
+    @property
+    def temperature_mean_c(self) -> float:
+        return round(float(self.temperature_sum_c / self.reading_count), MEAN_PLACES)
+
+    @property
+    def setpoint_mean_c(self) -> float:
+        return round(float(self.setpoint_sum_c / self.reading_count), MEAN_PLACES)
+
+    @property
+    def heating_duty_cycle(self) -> float:
+        """Share of readings taken while heating was on."""
+        return round(self.heating_count / self.reading_count, DUTY_PLACES)
+
+    def to_attributes(self) -> dict[str, Any]:
+        return {
+            "reading_count": self.reading_count,
+            "temperature_sum_c": self.temperature_sum_c,
+            "setpoint_sum_c": self.setpoint_sum_c,
+            "heating_count": self.heating_count,
+            "temperature_min_c": to_decimal(self.temperature_min_c),
+            "temperature_max_c": to_decimal(self.temperature_max_c),
+            # Derived, stored for readers that take the item as it is (console, exports).
+            "temperature_mean_c": to_decimal(self.temperature_mean_c),
+            "setpoint_mean_c": to_decimal(self.setpoint_mean_c),
+            "heating_duty_cycle": to_decimal(self.heating_duty_cycle),
+            "first_recorded_at": format_timestamp(self.first_recorded_at),
+            "last_recorded_at": format_timestamp(self.last_recorded_at),
+        }
+
+    @classmethod
+    def from_attributes(cls, item: Mapping[str, Any]) -> Self:
+        count = int(item["reading_count"])
+        if count < 1:
+            raise ValueError("reading_count must be at least 1")
+        return cls(
+            reading_count=count,
+            temperature_sum_c=_sum(item, "temperature_sum_c", "temperature_mean_c", count),
+            setpoint_sum_c=_sum(item, "setpoint_sum_c", "setpoint_mean_c", count),
+            heating_count=(
+                int(item["heating_count"])
+                if "heating_count" in item
+                else round(float(item["heating_duty_cycle"]) * count)
+            ),
+            temperature_min_c=float(item["temperature_min_c"]),
+            temperature_max_c=float(item["temperature_max_c"]),
+            first_recorded_at=_time(item, "first_recorded_at"),
+            last_recorded_at=_time(item, "last_recorded_at"),
+        )
+
+
+def _sum(item: Mapping[str, Any], name: str, mean_name: str, count: int) -> Decimal:
+    # Items written before sums were stored carry only the rounded mean.
+    if name in item:
+        return Decimal(str(item[name]))
+    return Decimal(str(item[mean_name])) * count
 
 
 @dataclass(frozen=True)
@@ -370,6 +452,10 @@ class RollupItem:
     kind: RollupKind
     period: str  # YYYY-MM-DDTHH (hourly) or YYYY-MM-DD (daily)
     stats: RollupStats
+    # The newest stream record folded in (hourly items the stream function merges into).
+    applied_sequence: str | None = None
+    # When it was last recomputed from the table: readings received before are in it.
+    recomputed_at: datetime | None = None
 
     @property
     def period_start(self) -> datetime:
@@ -379,22 +465,19 @@ class RollupItem:
         return key(self.device_id, rollup_sk(self.kind, self.period))
 
     def to_item(self) -> dict[str, Any]:
-        s = self.stats
-        return {
+        item = {
             **self.key(),
             ITEM_TYPE: self.kind,
             DEVICE_ID: self.device_id,
             "period": self.period,
             "period_start": format_timestamp(self.period_start),
-            "reading_count": s.reading_count,
-            "temperature_min_c": to_decimal(s.temperature_min_c),
-            "temperature_max_c": to_decimal(s.temperature_max_c),
-            "temperature_mean_c": to_decimal(s.temperature_mean_c),
-            "setpoint_mean_c": to_decimal(s.setpoint_mean_c),
-            "heating_duty_cycle": to_decimal(s.heating_duty_cycle),
-            "first_recorded_at": format_timestamp(s.first_recorded_at),
-            "last_recorded_at": format_timestamp(s.last_recorded_at),
+            **self.stats.to_attributes(),
         }
+        if self.applied_sequence is not None:
+            item[APPLIED_SEQUENCE] = self.applied_sequence
+        if self.recomputed_at is not None:
+            item[RECOMPUTED_AT] = format_timestamp(self.recomputed_at)
+        return item
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> Self:
@@ -402,33 +485,39 @@ class RollupItem:
             kind = item[ITEM_TYPE]
             if kind not in ("hourly", "daily"):
                 raise ValueError(f"{ITEM_TYPE} {kind!r} is not a rollup")
-            stats = RollupStats(
-                reading_count=int(item["reading_count"]),
-                temperature_min_c=float(item["temperature_min_c"]),
-                temperature_max_c=float(item["temperature_max_c"]),
-                temperature_mean_c=float(item["temperature_mean_c"]),
-                setpoint_mean_c=float(item["setpoint_mean_c"]),
-                heating_duty_cycle=float(item["heating_duty_cycle"]),
-                first_recorded_at=_time(item, "first_recorded_at"),
-                last_recorded_at=_time(item, "last_recorded_at"),
+            applied = item.get(APPLIED_SEQUENCE)
+            return cls(
+                device_id=str(item[DEVICE_ID]),
+                kind=kind,
+                period=str(item["period"]),
+                stats=RollupStats.from_attributes(item),
+                applied_sequence=None if applied is None else str(applied),
+                recomputed_at=_optional_time(item, RECOMPUTED_AT),
             )
-            return cls(str(item[DEVICE_ID]), kind, str(item["period"]), stats)
         except (KeyError, TypeError, ValueError, ArithmeticError) as err:
             raise _broken(item, err) from err
 
 
 @dataclass(frozen=True)
 class StatusItem:
-    """A device's newest reading, when it was last heard from, and its alert state."""
+    """A device's live state: its newest reading, when it was last heard from, its alert
+    state, and the open hour (the current hour's rollup, kept here until the hour closes so
+    that each stream batch writes one item)."""
 
     device_id: str
     last_recorded_at: datetime
-    last_seen_at: datetime
+    last_seen_at: datetime  # when the newest reading was received
     temperature_c: float
     setpoint_c: float
     heating: bool
     alert_state: str = "normal"
     alert_changed_at: datetime | None = None
+    open_hour: RollupItem | None = None
+    # The newest stream record applied; replays at or before it change nothing.
+    applied_sequence: str | None = None
+    version: int = 0  # every writer bumps it, conditional on the one it read
+    # Alerts recorded but not yet published (their sort keys): the next run publishes them.
+    pending_alerts: tuple[str, ...] = ()
 
     TYPE = "status"
 
@@ -451,17 +540,40 @@ class StatusItem:
             "setpoint_c": to_decimal(self.setpoint_c),
             "heating": self.heating,
             "alert_state": self.alert_state,
+            VERSION: self.version,
         }
         if self.alert_changed_at is not None:
             item["alert_changed_at"] = format_timestamp(self.alert_changed_at)
+        if self.open_hour is not None:
+            hour = self.open_hour
+            item[OPEN_HOUR] = {"period": hour.period, **hour.stats.to_attributes()}
+            if hour.recomputed_at is not None:
+                item[OPEN_HOUR][RECOMPUTED_AT] = format_timestamp(hour.recomputed_at)
+        if self.applied_sequence is not None:
+            item[APPLIED_SEQUENCE] = self.applied_sequence
+        if self.pending_alerts:
+            item[PENDING_ALERTS] = list(self.pending_alerts)
         return item
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> Self:
         try:
             recorded = _time(item, "last_recorded_at")
+            device_id = str(item[DEVICE_ID])
+            open_hour = None
+            if isinstance(item.get(OPEN_HOUR), Mapping):
+                hour = item[OPEN_HOUR]
+                stats = RollupStats.from_attributes(hour)
+                open_hour = RollupItem(
+                    device_id,
+                    "hourly",
+                    str(hour["period"]),
+                    stats,
+                    recomputed_at=_optional_time(hour, RECOMPUTED_AT),
+                )
+            applied = item.get(APPLIED_SEQUENCE)
             return cls(
-                device_id=str(item[DEVICE_ID]),
+                device_id=device_id,
                 last_recorded_at=recorded,
                 last_seen_at=_optional_time(item, "last_seen_at") or recorded,
                 temperature_c=float(item["temperature_c"]),
@@ -469,26 +581,138 @@ class StatusItem:
                 heating=_bool(item, "heating"),
                 alert_state=str(item.get("alert_state", "normal")),
                 alert_changed_at=_optional_time(item, "alert_changed_at"),
+                open_hour=open_hour,
+                applied_sequence=None if applied is None else str(applied),
+                version=int(item.get(VERSION, 0)),
+                pending_alerts=tuple(str(sk) for sk in item.get(PENDING_ALERTS) or ()),
             )
         except (KeyError, TypeError, ValueError, ArithmeticError) as err:
             raise _broken(item, err) from err
 
-    @staticmethod
-    def seen_condition(previous_seen: datetime | None) -> dict[str, Any]:
-        """The condition that makes a status write lose to a concurrent writer."""
-        if previous_seen is None:
+    def version_condition(self, previous: StatusItem | None) -> dict[str, Any]:
+        """The condition that makes this write lose to any writer since ``previous`` was read."""
+        if previous is None:
             return {
                 "ConditionExpression": "attribute_not_exists(#pk)",
                 "ExpressionAttributeNames": {"#pk": PK},
             }
+        if previous.version == 0:  # written before versions: no attribute yet
+            return {
+                "ConditionExpression": "attribute_not_exists(#v) OR #v = :v",
+                "ExpressionAttributeNames": {"#v": VERSION},
+                "ExpressionAttributeValues": {":v": {"N": "0"}},
+            }
         return {
-            "ConditionExpression": "#seen = :seen",
-            "ExpressionAttributeNames": {"#seen": "last_seen_at"},
-            "ExpressionAttributeValues": {":seen": {"S": format_timestamp(previous_seen)}},
+            "ConditionExpression": "#v = :v",
+            "ExpressionAttributeNames": {"#v": VERSION},
+            "ExpressionAttributeValues": {":v": {"N": str(previous.version)}},
         }
 
 
-Item = ReadingItem | RollupItem | StatusItem
+def rollups_with_open_hour(
+    closed: list[RollupItem], status: StatusItem | None, kind: RollupKind, first: str, last: str
+) -> list[RollupItem]:
+    """What a reader shows for periods ``first..last``: the closed rollups, with the device's
+    open hour (kept on its status item until the hour closes) added in."""
+    hour = status.open_hour if status else None
+    if hour is None:
+        return closed
+    period = hour.period if kind == "hourly" else hour.period[:10]
+    if not first <= period <= last:
+        return closed
+    if kind == "hourly":
+        if any(item.period == period for item in closed):
+            return closed  # closed since the status was read
+        return sorted([*closed, hour], key=lambda item: item.period)
+    merged = [item for item in closed if item.period != period]
+    base = [item.stats for item in closed if item.period == period]
+    stats = combine_stats([*base, hour.stats])
+    return sorted([*merged, RollupItem(hour.device_id, "daily", period, stats)], key=_period)
+
+
+def _period(item: RollupItem) -> str:
+    return item.period
+
+
+def combine_stats(parts: list[RollupStats]) -> RollupStats:
+    """Several periods' stats as one (exact: sums add up)."""
+    return RollupStats(
+        reading_count=sum(p.reading_count for p in parts),
+        temperature_sum_c=sum((p.temperature_sum_c for p in parts), Decimal(0)),
+        setpoint_sum_c=sum((p.setpoint_sum_c for p in parts), Decimal(0)),
+        heating_count=sum(p.heating_count for p in parts),
+        temperature_min_c=min(p.temperature_min_c for p in parts),
+        temperature_max_c=max(p.temperature_max_c for p in parts),
+        first_recorded_at=min(p.first_recorded_at for p in parts),
+        last_recorded_at=max(p.last_recorded_at for p in parts),
+    )
+
+
+@dataclass(frozen=True)
+class AlertItem:
+    """One alert: a state change worth telling someone about, kept for ``thermostat alerts``.
+
+    ``facts`` are the same facts as the message, as JSON values, for machines.
+    """
+
+    device_id: str
+    occurred_at: datetime
+    kind: str  # e.g. temperature_low, temperature_normal, silent, back
+    subject: str
+    message: str
+    facts: Mapping[str, Any]
+    published_at: datetime | None = None
+    expires_at: int | None = None  # epoch seconds (DynamoDB TTL)
+
+    TYPE = "alert"
+
+    @property
+    def sk(self) -> str:
+        return f"{ALERT_PREFIX}{format_timestamp(self.occurred_at)}#{self.kind}"
+
+    def key(self) -> dict[str, str]:
+        return key(self.device_id, self.sk)
+
+    def to_item(self) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            **self.key(),
+            ITEM_TYPE: self.TYPE,
+            DEVICE_ID: self.device_id,
+            "occurred_at": format_timestamp(self.occurred_at),
+            "kind": self.kind,
+            "subject": self.subject,
+            "message": self.message,
+            # JSON text: facts hold floats, which DynamoDB would want as Decimals.
+            "facts": json.dumps(dict(self.facts), sort_keys=True, separators=(",", ":")),
+        }
+        if self.published_at is not None:
+            item[PUBLISHED_AT] = format_timestamp(self.published_at)
+        if self.expires_at is not None:
+            item[TTL_ATTRIBUTE] = self.expires_at
+        return item
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Self:
+        try:
+            facts = json.loads(str(item["facts"]))
+            if not isinstance(facts, dict):
+                raise TypeError("facts is not a JSON object")
+            expires = item.get(TTL_ATTRIBUTE)
+            return cls(
+                device_id=str(item[DEVICE_ID]),
+                occurred_at=_time(item, "occurred_at"),
+                kind=str(item["kind"]),
+                subject=str(item["subject"]),
+                message=str(item["message"]),
+                facts=facts,
+                published_at=_optional_time(item, PUBLISHED_AT),
+                expires_at=None if expires is None else int(expires),
+            )
+        except (KeyError, TypeError, ValueError, ArithmeticError) as err:
+            raise _broken(item, err) from err
+
+
+Item = ReadingItem | RollupItem | StatusItem | AlertItem
 
 
 def item_type(item: Mapping[str, Any]) -> str | None:
@@ -505,4 +729,6 @@ def parse_item(item: Mapping[str, Any]) -> Item | None:
         return RollupItem.from_item(item)
     if kind == StatusItem.TYPE:
         return StatusItem.from_item(item)
+    if kind == AlertItem.TYPE:
+        return AlertItem.from_item(item)
     return None

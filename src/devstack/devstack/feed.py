@@ -15,6 +15,7 @@ from typing import Any
 
 from lambda_dataplane.config import InvocationResult
 from thermostat.items import (
+    AlertItem,
     Item,
     ItemError,
     ReadingItem,
@@ -34,6 +35,15 @@ def _typed(image: Image) -> Item | None:
         return None  # not ours to judge: the stream function reports broken items
 
 
+def _rollup_line(item: RollupItem, label: str) -> str:
+    s = item.stats
+    return (
+        f"rollup   {item.device_id}  {label} {item.period}  {s.reading_count} readings"
+        f"  min {s.temperature_min_c:.1f} / mean {s.temperature_mean_c:.1f}"
+        f" / max {s.temperature_max_c:.1f} C  heating {s.heating_duty_cycle * 100:.0f}%"
+    )
+
+
 def describe(event_name: str, new: Image, old: Image) -> str | None:
     """One line for a change worth showing, or None (images as plain values)."""
     item, before = _typed(new), _typed(old)
@@ -44,22 +54,14 @@ def describe(event_name: str, new: Image, old: Image) -> str | None:
             f"  (setpoint {r.setpoint_c:.1f} C, heating {'on' if r.heating else 'off'})"
         )
     if isinstance(item, RollupItem):
-        s = item.stats
-        span = "hour" if item.kind == "hourly" else "day "
-        return (
-            f"rollup   {item.device_id}  {span} {item.period}  {s.reading_count} readings"
-            f"  min {s.temperature_min_c:.1f} / mean {s.temperature_mean_c:.1f}"
-            f" / max {s.temperature_max_c:.1f} C  heating {s.heating_duty_cycle * 100:.0f}%"
-        )
-    if isinstance(item, StatusItem):
-        previous = before.alert_state if isinstance(before, StatusItem) else "normal"
-        if item.alert_state != previous:
-            if item.alert_state == "normal":
-                return f"alert    {item.device_id}  back to normal at {item.temperature_c:.1f} C"
-            return (
-                f"alert    {item.device_id}  {item.alert_state.upper()} temperature:"
-                f" {item.temperature_c:.1f} C"
-            )
+        return _rollup_line(item, "hour" if item.kind == "hourly" else "day ")
+    if isinstance(item, StatusItem) and item.open_hour is not None:
+        # The open hour lives on the status until the hour closes: show it as it grows.
+        was = before.open_hour if isinstance(before, StatusItem) else None
+        if was is None or was.stats != item.open_hour.stats:
+            return _rollup_line(item.open_hour, "hour") + "  (open)"
+    if isinstance(item, AlertItem) and event_name == "INSERT":
+        return f"alert    {item.device_id}  {item.subject}"
     return None
 
 

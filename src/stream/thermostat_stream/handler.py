@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from typing import Any
 
 from thermostat.aws import dynamodb_client, sns_client
 from thermostat.logs import get_logger
 from thermostat_stream.alerts import AlertBounds
+from thermostat_stream.outbox import AlertOutbox
 from thermostat_stream.processor import StreamProcessor
 from thermostat_stream.publisher import AlertPublisher
 from thermostat_stream.settings import StreamSettings
@@ -24,8 +26,12 @@ def build_processor(environ: dict[str, str] | None = None) -> StreamProcessor:
     )
     topic = settings.alert_topic_arn
     publisher = AlertPublisher(sns_client() if topic else None, topic, logger)
+    outbox = AlertOutbox(table, publisher, logger, ttl_days=settings.alert_retention_days)
     bounds = AlertBounds(settings.alert_low_c, settings.alert_high_c, settings.alert_hysteresis_c)
-    return StreamProcessor(table, publisher, bounds, logger)
+    days = settings.reading_retention_days
+    return StreamProcessor(
+        table, outbox, bounds, logger, retention=timedelta(days=days) if days else None
+    )
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

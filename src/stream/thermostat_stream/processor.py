@@ -1,7 +1,9 @@
-"""One stream batch: parse, recompute each affected hour and day once, update each device once.
+"""One stream batch: parse the records, then update each device once.
 
-Failures are tracked per record: a poison record fails alone, a failed hour fails the records
-of that hour, a failed device update fails that device's records. Everything else succeeds.
+Failures are tracked per record: a poison record fails alone; a device whose update fails
+fails that device's records (all of them: its update is one unit, and safe to replay).
+Everything else succeeds. Devices are updated a few at a time in parallel (each update is a
+read and a write; boto3 clients are thread-safe).
 """
 
 from __future__ import annotations
@@ -9,18 +11,21 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
-from functools import partial
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from thermostat.items import RollupItem, RollupKind, RollupStats, StatusItem, hour_label
+from thermostat.items import RollupItem, sequence_after
 from thermostat_stream import alerts
-from thermostat_stream.publisher import AlertPublisher
+from thermostat_stream.device import DeviceUpdate, DeviceWrites, Expect
+from thermostat_stream.outbox import AlertOutbox
 from thermostat_stream.records import PoisonRecord, ReadingChange, parse_record
-from thermostat_stream.rollups import combine, summarize
-from thermostat_stream.table import RollupTable
+from thermostat_stream.rollups import combine
+from thermostat_stream.table import RollupTable, WriteConflict
 
-Group = dict[tuple[str, str], list[ReadingChange]]
+PARALLEL_DEVICES = 8
+CONFLICT_RETRIES = 3
 
 
 @dataclass
@@ -38,47 +43,48 @@ class StreamProcessor:
     def __init__(
         self,
         table: RollupTable,
-        publisher: AlertPublisher,
+        outbox: AlertOutbox,
         bounds: alerts.AlertBounds,
         logger: logging.Logger,
+        *,
+        retention: timedelta | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.table = table
-        self.publisher = publisher
+        self.outbox = outbox
         self.bounds = bounds
         self.logger = logger
+        self.retention = retention
+        self.clock = clock
+        self._pool: ThreadPoolExecutor | None = None
 
     def process(self, records: list[Any]) -> BatchOutcome:
         outcome = BatchOutcome()
-        self._failed: set[str] = set()
-        order, changes = self._parse(records)
-
-        by_hour: Group = defaultdict(list)
-        for change in changes:
-            if not change.expired:  # TTL expiry: the rollups keep the history
-                by_hour[(change.device_id, hour_label(change.recorded_at))].append(change)
-
-        by_day: Group = defaultdict(list)
-        for (device_id, hour), members in sorted(by_hour.items()):
-            if self._attempt(members, partial(self._hour, device_id, hour), "hourly rollup"):
-                outcome.hours.append((device_id, hour))
-                by_day[(device_id, hour[:10])].extend(members)
-
-        for (device_id, day), members in sorted(by_day.items()):
-            if self._attempt(members, partial(self._day, device_id, day), "daily rollup"):
-                outcome.days.append((device_id, day))
-
+        failed: set[str] = set()
+        order, changes = self._parse(records, failed)
         by_device: dict[str, list[ReadingChange]] = defaultdict(list)
         for change in changes:
-            if change.reading is not None and change.sequence_number not in self._failed:
-                by_device[change.device_id].append(change)
-        for device_id, members in sorted(by_device.items()):
-            if self._attempt(members, partial(self._device, device_id, members), "status"):
-                outcome.devices.append(device_id)
-
-        outcome.failed = [sequence for sequence in order if sequence in self._failed]
+            by_device[change.device_id].append(change)
+        devices = sorted(by_device)
+        results = self._map(lambda d: self._attempt(d, by_device[d]), devices)
+        for device_id, writes in zip(devices, results, strict=True):
+            if writes is None:
+                failed.update(change.sequence_number for change in by_device[device_id])
+                continue
+            outcome.devices.append(device_id)
+            outcome.hours.extend((device_id, hour) for hour in writes.hours)
+            outcome.days.extend((device_id, day) for day in writes.days)
+        outcome.failed = [sequence for sequence in order if sequence in failed]
         return outcome
 
-    def _parse(self, records: list[Any]) -> tuple[list[str], list[ReadingChange]]:
+    def _map(self, step: Callable[[str], DeviceWrites | None], devices: list[str]) -> list[Any]:
+        if len(devices) <= 1:
+            return [step(device) for device in devices]
+        if self._pool is None:  # kept for the life of the execution environment
+            self._pool = ThreadPoolExecutor(PARALLEL_DEVICES, thread_name_prefix="device")
+        return list(self._pool.map(step, devices))
+
+    def _parse(self, records: list[Any], failed: set[str]) -> tuple[list[str], list[ReadingChange]]:
         order: list[str] = []
         changes: list[ReadingChange] = []
         for position, record in enumerate(records):
@@ -93,85 +99,86 @@ class StreamProcessor:
                     "poison record",
                     extra={"sequence_number": sequence, "position": position, "error": str(err)},
                 )
-                self._failed.add(sequence)
+                failed.add(sequence)
                 continue
             if change is not None:
                 changes.append(change)
         return order, changes
 
-    def _attempt(self, members: list[ReadingChange], step: Callable[[], None], what: str) -> bool:
-        """Run one step for a group of records; on failure, fail exactly those records."""
-        if any(member.sequence_number in self._failed for member in members):
-            # An earlier step failed for some of them: they will be retried, this step with them.
-            self._failed.update(member.sequence_number for member in members)
-            return False
+    def _attempt(self, device_id: str, changes: list[ReadingChange]) -> DeviceWrites | None:
+        """Update one device, re-reading after a concurrent write; None if it failed."""
         try:
-            step()
+            for attempt in range(CONFLICT_RETRIES):
+                try:
+                    return self._device(device_id, changes, consistent=attempt > 0)
+                except WriteConflict:
+                    continue
+            raise WriteConflict(f"{device_id}: still changing after {CONFLICT_RETRIES} tries")
         except Exception as err:
-            self.logger.exception(f"{what} failed", extra={"error": repr(err)})
-            self._failed.update(member.sequence_number for member in members)
-            return False
-        return True
-
-    def _hour(self, device_id: str, hour: str) -> None:
-        stats = summarize(self.table.hour_samples(device_id, hour))
-        self._write_rollup(device_id, "hourly", hour, stats)
-
-    def _day(self, device_id: str, day: str) -> None:
-        stats = combine(item.stats for item in self.table.day_hours(device_id, day))
-        self._write_rollup(device_id, "daily", day, stats)
-
-    def _write_rollup(
-        self, device_id: str, kind: RollupKind, period: str, stats: RollupStats | None
-    ) -> None:
-        if stats is None:  # every reading of the period was deleted
-            self.table.delete_rollup(device_id, kind, period)
-        else:
-            self.table.put_rollup(RollupItem(device_id, kind, period, stats))
-        self.logger.info(
-            f"{kind} rollup",
-            extra={"device_id": device_id, "period": period, "rollup": stats and asdict(stats)},
-        )
-
-    def _device(self, device_id: str, members: list[ReadingChange]) -> None:
-        status = self.table.get_status(device_id)
-        last_recorded = status.last_recorded_at if status else None
-        last_seen = status.last_seen_at if status else None
-        newer = [
-            m.reading
-            for m in members
-            if m.reading is not None
-            and (last_recorded is None or m.reading.recorded_at > last_recorded)
-        ]
-        seen = max(m.received_at for m in members if m.received_at is not None)
-        if not newer and last_seen is not None and seen <= last_seen:
-            return  # a replay or an old backlog: nothing about the device changed
-        state = alerts.alert_state(status.alert_state if status else "normal")
-        new_state, transitions = alerts.transitions(state, newer, self.bounds)
-        # Publish before recording the new state: an alert may repeat after a crash, never vanish.
-        for transition in transitions:
-            self.publisher.publish(transition)
-        seen = max(seen, last_seen or seen)
-        if newer:
-            latest = max(newer, key=lambda r: r.recorded_at)
-            update = StatusItem(
-                device_id=device_id,
-                last_recorded_at=latest.recorded_at,
-                last_seen_at=seen,
-                temperature_c=latest.temperature_c,
-                setpoint_c=latest.setpoint_c,
-                heating=latest.heating,
-                alert_state=new_state,
-                alert_changed_at=(
-                    transitions[-1].reading.recorded_at
-                    if transitions
-                    else (status.alert_changed_at if status else None)
-                ),
+            self.logger.exception(
+                "device update failed", extra={"device_id": device_id, "error": repr(err)}
             )
-        else:
-            assert status is not None  # no newer reading, yet a later arrival: status exists
-            update = replace(status, last_seen_at=seen)
-        self.table.put_status(update, previous_seen=last_seen)
+            return None
+
+    def _device(
+        self, device_id: str, changes: list[ReadingChange], *, consistent: bool
+    ) -> DeviceWrites:
+        status = self.table.get_status(device_id, consistent=consistent)
+        applied = status.applied_sequence if status else None
+        fresh = [c for c in changes if sequence_after(c.sequence_number, applied)]
+        if not fresh:
+            self.outbox.flush(status)  # a replay: only alerts a failed run left unpublished
+            return DeviceWrites()
+        update = DeviceUpdate(
+            self.table,
+            device_id,
+            status,
+            bounds=self.bounds,
+            retention=self.retention,
+            now=self.clock(),
+        )
+        for change in sorted(
+            fresh, key=lambda c: (c.recorded_at, _sequence_key(c.sequence_number))
+        ):
+            update.apply(change)
+        readings = [(c.received_at, c.reading) for c in fresh if c.reading and c.received_at]
+        last = max((c.sequence_number for c in fresh), key=_sequence_key)
+        update.observe(readings, last)
+        writes = update.writes
+        self._write(device_id, writes)
+        if writes.status is not None:
+            recorded = self.outbox.record(writes.status, writes.transitions)
+            self.table.put_status(recorded, previous=status)
+            self.outbox.flush(recorded)
+        return writes
+
+    def _write(self, device_id: str, writes: DeviceWrites) -> None:
+        for write in writes.hours.values():
+            if write.item is None:
+                self.table.delete_rollup(device_id, "hourly", write.hour)
+            elif write.expect is Expect.ANYTHING:
+                self.table.put_rollup(write.item)
+            else:
+                self.table.put_rollup(write.item, conditional=True, previous=write.expect)
+        for day in writes.days:
+            stats = combine(hour.stats for hour in self.table.day_hours(device_id, day))
+            if stats is None:
+                self.table.delete_rollup(device_id, "daily", day)
+            else:
+                self.table.put_rollup(RollupItem(device_id, "daily", day, stats))
+        if writes.hours:
+            self.logger.info(
+                "rollups written",
+                extra={"device_id": device_id, "hours": sorted(writes.hours), "days": writes.days},
+            )
+
+
+def _sequence_key(sequence: str) -> tuple[int, str]:
+    return (len(sequence), sequence)
+
+
+def _in_time_order(change: ReadingChange) -> tuple[datetime, tuple[int, str]]:
+    return change.recorded_at, _sequence_key(change.sequence_number)
 
 
 def _sequence_number(record: Any) -> str:

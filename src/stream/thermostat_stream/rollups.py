@@ -1,55 +1,45 @@
 """Rollup arithmetic: pure functions over samples, no I/O and no stored form.
 
-Rollups are always recomputed from their inputs (an hour from its readings, a day from its
-hours), never incremented, so processing the same records twice gives the same items.
+Every statistic is kept as an exact sum (readings are stored to 0.001 C, as Decimals), so
+folding readings in one batch at a time gives exactly what summarizing them at once gives,
+and a day is exactly the sum of its hours.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
-from thermostat.items import RollupStats, Sample
+from thermostat.items import RollupStats, Sample, combine_stats, to_decimal
 
-ROUND_TO = 3
-DUTY_ROUND_TO = 4
+__all__ = ["add", "combine", "summarize"]
 
 
 def summarize(samples: Iterable[Sample]) -> RollupStats | None:
     """Stats of one period's readings; None when there are none."""
+    return add(None, samples)
+
+
+def add(stats: RollupStats | None, samples: Iterable[Sample]) -> RollupStats | None:
+    """``stats`` with ``samples`` folded in (each sample once: the caller knows it is new)."""
     rows = list(samples)
     if not rows:
-        return None
-    count = len(rows)
+        return stats
     temperatures = [row.temperature_c for row in rows]
-    return RollupStats(
-        reading_count=count,
-        temperature_min_c=round(min(temperatures), ROUND_TO),
-        temperature_max_c=round(max(temperatures), ROUND_TO),
-        temperature_mean_c=round(sum(temperatures) / count, ROUND_TO),
-        setpoint_mean_c=round(sum(row.setpoint_c for row in rows) / count, ROUND_TO),
-        heating_duty_cycle=round(sum(row.heating for row in rows) / count, DUTY_ROUND_TO),
+    new = RollupStats(
+        reading_count=len(rows),
+        temperature_sum_c=sum((to_decimal(t) for t in temperatures), Decimal(0)),
+        setpoint_sum_c=sum((to_decimal(row.setpoint_c) for row in rows), Decimal(0)),
+        heating_count=sum(row.heating for row in rows),
+        temperature_min_c=min(temperatures),
+        temperature_max_c=max(temperatures),
         first_recorded_at=min(row.recorded_at for row in rows),
         last_recorded_at=max(row.recorded_at for row in rows),
     )
+    return new if stats is None else combine_stats([stats, new])
 
 
 def combine(periods: Iterable[RollupStats]) -> RollupStats | None:
-    """A day from its hours: means weighted by each hour's reading count."""
+    """A day from its hours (exact: the sums add up)."""
     parts = list(periods)
-    if not parts:
-        return None
-    count = sum(part.reading_count for part in parts)
-
-    def weighted(name: str) -> float:
-        return float(sum(getattr(part, name) * part.reading_count for part in parts) / count)
-
-    return RollupStats(
-        reading_count=count,
-        temperature_min_c=min(part.temperature_min_c for part in parts),
-        temperature_max_c=max(part.temperature_max_c for part in parts),
-        temperature_mean_c=round(weighted("temperature_mean_c"), ROUND_TO),
-        setpoint_mean_c=round(weighted("setpoint_mean_c"), ROUND_TO),
-        heating_duty_cycle=round(weighted("heating_duty_cycle"), DUTY_ROUND_TO),
-        first_recorded_at=min(part.first_recorded_at for part in parts),
-        last_recorded_at=max(part.last_recorded_at for part in parts),
-    )
+    return combine_stats(parts) if parts else None

@@ -15,3 +15,7 @@ class StreamSettings(EnvironmentSettings):
     # so a reading hovering on a bound does not page anyone twice.
     alert_hysteresis_c: float = Field(default=0.5, ge=0)
     dynamodb_max_attempts: int = Field(default=3, ge=1)
+    # Readings older than this may have expired: their hours are merged into, never
+    # recomputed (0: readings are kept for ever).
+    reading_retention_days: int = Field(default=365, ge=0)
+    alert_retention_days: int = Field(default=90, ge=0)
