@@ -144,7 +144,9 @@ class BoundedSession:
         except (requests.RequestException, OSError) as err:
             if deadline.passed:
                 raise TransportError(late) from err
-            raise TransportError(f"network error: {err}") from err
+            # requests wraps urllib3's MaxRetryError, whose reason says what happened.
+            cause = getattr(err.args[0], "reason", None) if err.args else None
+            raise TransportError(f"network error: {cause or err}") from err
         finally:
             timer.cancel()
             _active.deadline = None

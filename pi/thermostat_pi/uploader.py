@@ -29,7 +29,7 @@ from thermostat_pi.spool import Spooled
 from thermostat_pi.transport import BoundedSession
 
 log = logging.getLogger(__name__)
-WATCH_SLICE_S = 5.0  # while backing off, how often the endpoint files are looked at
+WATCH_SLICE_S = 1.0  # while backing off, how often the endpoint files are looked at
 _ENVELOPE = (b'{"readings":[', b"]}")
 
 
