@@ -133,3 +133,15 @@ def test_notes_made_while_degraded_reach_the_spool(tmp_path: Path) -> None:
     assert status.clock_step_count == 1
     assert status.clock_steps[0].endswith("wall clock stepped back 3600.0 s")
     assert json.dumps(status.faults)  # the fault is on record too
+
+
+def test_a_send_that_gets_through_clears_the_last_error(tmp_path: Path) -> None:
+    """The live view forgets the last send error once a reading is acknowledged, as the spool."""
+    blocker = tmp_path / "state"
+    blocker.write_text("x")
+    outbox = Outbox(blocker / "spool.db", monotonic=FakeClock())
+    outbox.append(make_readings(1)[0])
+    outbox.record_error("network error: connection refused")
+    assert "connection refused" in outbox.snapshot()["last_error"]
+    outbox.ack([row.id for row in outbox.peek(1)])
+    assert outbox.snapshot()["last_error"] is None

@@ -164,10 +164,10 @@ def test_run_reads_the_ds18b20_and_turns_the_heat_off_when_it_fails(
     assert child.returncode == 0, stderr.decode()
 
 
-def test_the_client_imports_no_aws_sdk() -> None:
-    """The Pi needs neither boto3 nor botocore nor awslambdaric: the CLI imports none."""
-    probe = "import sys, thermostat_pi.cli, thermostat_pi.uploader; "
+def test_the_client_imports_no_aws_sdk_and_no_server_package() -> None:
+    """The Pi needs neither the AWS SDK nor the ingest function or data plane (tests use them)."""
+    probe = "import sys, thermostat_pi.cli, thermostat_pi.uploader, thermostat_pi.status; "
     probe += "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-    probe += "('boto3', 'botocore', 'awslambdaric')))"
+    probe += "('boto3', 'botocore', 'awslambdaric', 'thermostat_ingest', 'lambda_dataplane')))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.stdout.strip() == "[]", result.stderr

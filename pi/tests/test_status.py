@@ -100,7 +100,7 @@ def test_status_shows_what_the_running_service_holds_in_memory(
             {"kind": "clock_step", "message": "wall clock stepped back 3600.0 s", "at": "t"},
         ],
     }
-    (tmp_path / "status.json").write_text(json.dumps(live))
+    (tmp_path / "spool.status.json").write_text(json.dumps(live))
     out = status(write_config(tmp_path, "http://127.0.0.1:9/"), capsys)
     assert "service:              running, pid 1" in out
     assert "spool:                DEGRADED since 2026-11-21T05:00:00.000Z: spool /x" in out
@@ -113,7 +113,7 @@ def test_a_live_status_left_by_a_dead_service_is_ignored(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A status file whose process is gone (SIGKILL) does not claim the service runs."""
-    (tmp_path / "status.json").write_text(json.dumps({"pid": 2**22 + 12345, "spool": "degraded"}))
+    (tmp_path / "spool.status.json").write_text(json.dumps({"pid": 2**22 + 12345, "spool": "degraded"}))
     assert "service:              not running" in status(
         write_config(tmp_path, "http://127.0.0.1:9/"), capsys
     )

@@ -184,6 +184,6 @@ def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Confi
     top["spool_path"] = base / top["spool_path"]
     status_file = top["status_file"]
     top["status_file"] = (
-        base / status_file if status_file else top["spool_path"].with_name("status.json")
+        base / status_file if status_file else top["spool_path"].with_suffix(".status.json")
     )
     return Config(**top, endpoint_source=source)

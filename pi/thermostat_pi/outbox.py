@@ -161,6 +161,8 @@ class Outbox:
         the reading is sent again later, and the ingest function stores it once)."""
         ids = list(ids)
         with self._lock:
+            if ids:
+                self.last_error = None  # as the spool forgets it: something got through
             self._memory.ack([i for i in ids if i < 0], now_text())
             on_disk = [i for i in ids if i > 0]
             if on_disk:
