@@ -113,7 +113,9 @@ def test_a_live_status_left_by_a_dead_service_is_ignored(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A status file whose process is gone (SIGKILL) does not claim the service runs."""
-    (tmp_path / "spool.status.json").write_text(json.dumps({"pid": 2**22 + 12345, "spool": "degraded"}))
+    (tmp_path / "spool.status.json").write_text(
+        json.dumps({"pid": 2**22 + 12345, "spool": "degraded"})
+    )
     assert "service:              not running" in status(
         write_config(tmp_path, "http://127.0.0.1:9/"), capsys
     )
