@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 
 import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
-from pi_fakes import IngestServer
+from ingest_fake import IngestServer
 
 
 @pytest.fixture
@@ -19,6 +20,17 @@ def mock_pins() -> Iterator[MockFactory]:
     factory.reset()
     factory.close()
     Device.pin_factory = None
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Processes a test starts; killed (if still running) and reaped afterwards."""
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait(10)
 
 
 @pytest.fixture

@@ -22,16 +22,15 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_example_config_loads() -> None:
-    """pi/config.example.toml is valid (with keys from the environment)."""
-    env = {"AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "s"}
-    config = load_config(EXAMPLE, env=env)
-    assert (config.device_id, config.relay_pin, config.endpoint.auth) == (
-        "living-room",
-        17,
-        "AWS_IAM",
-    )
-    assert config.endpoint.access_key_id == "AKID"
+def test_example_config_loads(tmp_path: Path) -> None:
+    """pi/config.example.toml is valid, its keys taken from a private keys file."""
+    keys = tmp_path / "keys.toml"
+    keys.write_text('access_key_id = "AKID"\nsecret_access_key = "s"\n')
+    keys.chmod(0o600)
+    config = load_config(EXAMPLE, env={"THERMOSTAT_PI_ENDPOINT_KEYS_FILE": str(keys)})
+    endpoint = config.endpoint_source.resolve()
+    assert (config.device_id, config.relay_pin, endpoint.auth) == ("living-room", 17, "AWS_IAM")
+    assert endpoint.access_key_id == "AKID"
 
 
 def test_defaults_fill_what_the_file_leaves_out(tmp_path: Path) -> None:
@@ -57,7 +56,7 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
         False,
         "GPIO27",
     )
-    assert config.endpoint.url == "http://127.0.0.1:2/"
+    assert config.endpoint_source.resolve().url == "http://127.0.0.1:2/"
 
 
 def test_endpoints_file_fills_url_region_and_keys(tmp_path: Path) -> None:
@@ -78,7 +77,7 @@ def test_endpoints_file_fills_url_region_and_keys(tmp_path: Path) -> None:
     config = load_config(
         write(tmp_path, 'device_id = "pi-1"\nendpoints_file = "endpoints.json"\n'), env={}
     )
-    ep = config.endpoint
+    ep = config.endpoint_source.resolve()
     assert (ep.url, ep.region, ep.auth, ep.access_key_id) == (
         "http://127.0.0.1:4567/ingest/",
         "eu-west-1",
@@ -105,7 +104,7 @@ def test_endpoints_file_auth_type_and_explicit_keys(tmp_path: Path) -> None:
     )
     text = 'device_id = "p"\n[endpoint]\nurl = "http://127.0.0.1:9/"\n'
     text += 'endpoints_file = "endpoints.json"\n'
-    endpoint = load_config(write(tmp_path, text), env={}).endpoint
+    endpoint = load_config(write(tmp_path, text), env={}).endpoint_source.resolve()
     assert (endpoint.url, endpoint.auth) == ("http://127.0.0.1:9/", "NONE")
 
 
@@ -114,6 +113,7 @@ def test_secret_is_not_in_repr(tmp_path: Path) -> None:
     env = {"THERMOSTAT_PI_ENDPOINT_SECRET_ACCESS_KEY": "hunter2"}
     config = load_config(write(tmp_path, MINIMAL), env=env)
     assert "hunter2" not in repr(config)
+    assert "hunter2" not in repr(config.endpoint_source.resolve())
 
 
 @pytest.mark.parametrize(
@@ -137,7 +137,7 @@ def test_secret_is_not_in_repr(tmp_path: Path) -> None:
 def test_invalid_config_raises_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
     """Each invalid configuration names what is wrong."""
     with pytest.raises(ConfigError, match=message):
-        load_config(write(tmp_path, text), env={})
+        load_config(write(tmp_path, text), env={}).endpoint_source.resolve()
 
 
 def test_invalid_environment_value_names_the_variable(tmp_path: Path) -> None:

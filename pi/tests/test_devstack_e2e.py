@@ -10,7 +10,8 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +34,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def devstack(tmp_path: Path) -> Iterator[dict[str, Any]]:
+@contextmanager
+def running_devstack(tmp_path: Path, *extra: str) -> Iterator[dict[str, Any]]:
     """thermostat-devstack --no-pi in tmp_path/.devstack; its endpoints.json once ready."""
     state = tmp_path / ".devstack"
     argv = [str(BIN / "thermostat-devstack"), "--no-pi", "--port", str(free_port())]
     argv += ["--state-dir", str(state), "--stack-name", f"pi-e2e-{uuid.uuid4().hex[:6]}"]
-    process = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [*argv, *extra], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         deadline = time.monotonic() + 60
         while not (state / "endpoints.json").exists():
@@ -57,7 +60,13 @@ def devstack(tmp_path: Path) -> Iterator[dict[str, Any]]:
             process.wait()
 
 
-def stored_readings(endpoints: dict[str, Any]) -> list[dict[str, Any]]:
+@pytest.fixture
+def devstack(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    with running_devstack(tmp_path) as endpoints:
+        yield endpoints
+
+
+def stored_readings(endpoints: dict[str, Any], device: str = DEVICE) -> list[dict[str, Any]]:
     dynamodb = boto3.client(
         "dynamodb",
         endpoint_url=endpoints["aws_endpoint_url"],
@@ -68,7 +77,7 @@ def stored_readings(endpoints: dict[str, Any]) -> list[dict[str, Any]]:
     answer = dynamodb.query(
         TableName=endpoints["table_name"],
         KeyConditionExpression="pk = :pk AND begins_with(sk, :sk)",
-        ExpressionAttributeValues={":pk": {"S": device_pk(DEVICE)}, ":sk": {"S": "READING#"}},
+        ExpressionAttributeValues={":pk": {"S": device_pk(device)}, ":sk": {"S": "READING#"}},
     )
     return list(answer["Items"])
 
@@ -106,3 +115,53 @@ def test_flush_stores_readings_in_dynamodb_and_dead_letters_what_the_function_re
     [letter] = Spool(tmp_path / "spool.db").dead_letters()
     assert letter.body == bad
     assert "85.0 C is the DS18B20 power-on value" in letter.reason
+
+
+def wait_for(condition: Callable[[], bool], child: subprocess.Popen[bytes], what: str) -> None:
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert child.poll() is None, f"thermostat-pi exited {child.returncode} before {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def queued(spool: Path) -> int:
+    with sqlite3.connect(f"{spool.as_uri()}?mode=ro", uri=True) as db:
+        return int(db.execute("SELECT count(*) FROM readings").fetchone()[0])
+
+
+def test_a_running_pi_finds_make_dev_again_after_a_restart_elsewhere(
+    tmp_path: Path, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    """make dev stops, and comes back with another Function URL port and other keys: the
+    running Pi re-reads endpoints.json, and every reading it took reaches one of the two."""
+    device = "pi-e2e-moves"
+    config = tmp_path / "pi.toml"
+    config.write_text(
+        f'device_id = "{device}"\nspool_path = "spool.db"\ninterval_seconds = 0.2\n'
+        'min_cycle_seconds = 0\nendpoints_file = ".devstack/endpoints.json"\n'
+    )
+    pi = [str(BIN / "thermostat-pi"), "--config", str(config)]
+    with running_devstack(tmp_path, "--access-key-id", "AKIDFIRSTDEV") as first:
+        with (tmp_path / "pi.log").open("ab") as log:
+            child = subprocess.Popen([*pi, "run", "--simulate"], stderr=log)
+        processes.append(child)
+        wait_for(lambda: len(stored_readings(first, device)) >= 3, child, "readings stored")
+        child.send_signal(signal.SIGSTOP)  # let what is in flight land, then look
+        time.sleep(0.5)
+        before = {item["recorded_at"]["S"] for item in stored_readings(first, device)}
+    child.send_signal(signal.SIGCONT)
+    wait_for(lambda: queued(tmp_path / "spool.db") >= 5, child, "readings taken while down")
+    extra = ["--access-key-id", "AKIDSECONDDEV", "--secret-access-key", "other-secret"]
+    with running_devstack(tmp_path, *extra) as second:
+        assert second["ingest_url"] != first["ingest_url"]
+        wait_for(lambda: queued(tmp_path / "spool.db") == 0, child, "the backlog sent")
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(30) == 0
+        flush = subprocess.run([*pi, "flush"], capture_output=True, text=True, timeout=60)
+        assert flush.returncode == 0, flush.stderr
+        after = {item["recorded_at"]["S"] for item in stored_readings(second, device)}
+    with sqlite3.connect(tmp_path / "spool.db") as db:
+        [(spooled,)] = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'readings'")
+    assert len(before | after) == spooled  # no gap
+    assert min(after) > max(before) or before & after  # the later ones went to the second

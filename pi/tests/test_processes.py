@@ -9,46 +9,15 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pi_fakes import IngestServer, make_readings, w1_slave_text, write_sensor
+from ingest_fake import IngestServer
+from pi_cli import CLI, spawn, write_config
+from pi_fakes import make_readings, w1_slave_text, write_sensor
 
 from thermostat_pi.cli import main
 from thermostat_pi.spool import Spool
-
-CLI = [sys.executable, "-m", "thermostat_pi.cli"]
-
-
-def write_config(tmp_path: Path, url: str, **extra: object) -> Path:
-    lines = [
-        'device_id = "pi-proc"',
-        f'spool_path = "{tmp_path / "spool.db"}"',
-        *(f"{key} = {value}" for key, value in extra.items()),
-        "[endpoint]",
-        f'url = "{url}"',
-        'auth = "NONE"',
-    ]
-    path = tmp_path / "pi.toml"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-@pytest.fixture
-def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-        process.wait(10)
-
-
-def spawn(started: list[subprocess.Popen[bytes]], *args: str) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    started.append(process)
-    return process
 
 
 def test_sigkill_mid_batch_loses_nothing(
@@ -149,33 +118,6 @@ def test_flush_sends_everything_and_exits_zero(
     assert "0 queued" in capsys.readouterr().out
 
 
-def test_status_shows_depth_relay_last_ack_and_dead_letters(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """`status` reports what a person needs: depth, relay, last ack, dead letters."""
-    spool = Spool(tmp_path / "spool.db")
-    ids = [spool.append(r) for r in make_readings(4)]
-    spool.ack(ids[:1])
-    spool.dead_letter({ids[1]: "recorded_at is in the future"})
-    spool.record_relay(True)
-    assert main(["--config", str(write_config(tmp_path, "http://127.0.0.1:9/")), "status"]) == 0
-    out = capsys.readouterr().out
-    assert "ON (heating)" in out
-    assert "spool depth:          2" in out
-    assert "last acknowledged:    20" in out
-    assert "dead letters:         1" in out
-    assert "recorded_at is in the future" in out
-
-
-def test_status_before_the_first_run_says_so(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """`status` without a spool file explains it instead of creating one."""
-    assert main(["--config", str(write_config(tmp_path, "http://127.0.0.1:9/")), "status"]) == 0
-    assert "has not run yet" in capsys.readouterr().out
-    assert not (tmp_path / "spool.db").exists()
-
-
 def test_run_with_an_invalid_relay_pin_exits_1_and_names_the_pin(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -222,10 +164,10 @@ def test_run_reads_the_ds18b20_and_turns_the_heat_off_when_it_fails(
     assert child.returncode == 0, stderr.decode()
 
 
-def test_the_client_imports_no_aws_sdk() -> None:
-    """The Pi needs neither boto3 nor botocore nor awslambdaric: the CLI imports none."""
-    probe = "import sys, thermostat_pi.cli, thermostat_pi.uploader; "
+def test_the_client_imports_no_aws_sdk_and_no_server_package() -> None:
+    """The Pi needs neither the AWS SDK nor the ingest function or data plane (tests use them)."""
+    probe = "import sys, thermostat_pi.cli, thermostat_pi.uploader, thermostat_pi.status; "
     probe += "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-    probe += "('boto3', 'botocore', 'awslambdaric')))"
+    probe += "('boto3', 'botocore', 'awslambdaric', 'thermostat_ingest', 'lambda_dataplane')))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.stdout.strip() == "[]", result.stderr

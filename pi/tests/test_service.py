@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from gpiozero import OutputDevice
 from gpiozero.pins.mock import MockFactory
-from pi_fakes import PIN, FakeClock, IngestServer, ScriptedSensor, make_readings, pin_high
+from ingest_fake import IngestServer
+from pi_fakes import PIN, FakeClock, ScriptedSensor, make_readings, pin_high
 
 from thermostat_pi.control import Thermostat, make_relay
+from thermostat_pi.outbox import Outbox
 from thermostat_pi.service import run_service, tick, utc_now
 from thermostat_pi.spool import Spool
 from thermostat_pi.uploader import Outcome, Uploader
@@ -29,7 +31,7 @@ def relay(mock_pins: MockFactory) -> Iterator[OutputDevice]:
 
 def service(
     tmp_path: Path, relay: OutputDevice, sensor: ScriptedSensor, url: str
-) -> tuple[Thermostat, Spool, Uploader]:
+) -> tuple[Thermostat, Outbox, Uploader]:
     thermostat = Thermostat(
         sensor=sensor,
         relay=relay,
@@ -39,8 +41,9 @@ def service(
         min_on_s=0,
         min_off_s=0,
     )
-    spool = Spool(tmp_path / "spool.db")
-    return thermostat, spool, Uploader(spool=spool, url=url, timeout_s=1.0, sleep=lambda _: None)
+    outbox = Outbox(tmp_path / "spool.db")
+    uploader = Uploader(spool=outbox, url=url, timeout_s=1.0, sleep=lambda _: None)
+    return thermostat, outbox, uploader
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -48,7 +51,7 @@ def test_signal_stops_the_service_with_the_heat_off(
     tmp_path: Path, relay: OutputDevice, mock_pins: MockFactory, signum: int
 ) -> None:
     """SIGTERM/SIGINT while heating: run_service returns, the relay is off, handlers restored."""
-    thermostat, spool, uploader = service(
+    thermostat, outbox, uploader = service(
         tmp_path, relay, ScriptedSensor(15.0), "http://127.0.0.1:9/"
     )
     seen: list[bool] = []
@@ -60,7 +63,7 @@ def test_signal_stops_the_service_with_the_heat_off(
 
     run_service(
         thermostat=thermostat,
-        spool=spool,
+        outbox=outbox,
         uploader=uploader,
         device_id="pi-1",
         interval_s=60,
@@ -69,7 +72,7 @@ def test_signal_stops_the_service_with_the_heat_off(
     )
     assert seen == [True]  # it was heating when the signal came
     assert not pin_high(mock_pins)
-    assert spool.status().relay_on is False
+    assert Spool(tmp_path / "spool.db").status().relay_on is False
     assert signal.getsignal(signum) is before
 
 
@@ -77,7 +80,7 @@ def test_unexpected_error_turns_the_heat_off(
     tmp_path: Path, relay: OutputDevice, mock_pins: MockFactory
 ) -> None:
     """A bug that escapes the loop still leaves the relay off."""
-    thermostat, spool, uploader = service(
+    thermostat, outbox, uploader = service(
         tmp_path, relay, ScriptedSensor(15.0), "http://127.0.0.1:9/"
     )
 
@@ -88,7 +91,7 @@ def test_unexpected_error_turns_the_heat_off(
     with pytest.raises(RuntimeError, match="bug"):
         run_service(
             thermostat=thermostat,
-            spool=spool,
+            outbox=outbox,
             uploader=uploader,
             device_id="pi-1",
             interval_s=60,
@@ -104,18 +107,18 @@ def test_sensor_failure_records_no_reading_and_reports_it(
     """A failing sensor: heat off, nothing spooled, the error visible in status."""
     sensor = ScriptedSensor(15.0)
     sensor.failing = True
-    thermostat, spool, uploader = service(tmp_path, relay, sensor, "http://127.0.0.1:9/")
+    thermostat, outbox, uploader = service(tmp_path, relay, sensor, "http://127.0.0.1:9/")
     stop = threading.Event()
     run_service(
         thermostat=thermostat,
-        spool=spool,
+        outbox=outbox,
         uploader=uploader,
         device_id="pi-1",
         interval_s=60,
         stop=stop,
         wait=lambda _: stop.set(),
     )
-    status = spool.status()
+    status = Spool(tmp_path / "spool.db").status()
     assert (status.depth, status.acked, status.relay_on) == (0, 0, False)
     assert "sensor stopped answering" in (status.last_error or "")
 
@@ -124,7 +127,7 @@ def test_readings_are_sent_while_the_service_runs(
     tmp_path: Path, relay: OutputDevice, ingest: IngestServer
 ) -> None:
     """Each tick's reading reaches the server through the upload thread."""
-    thermostat, spool, uploader = service(tmp_path, relay, ScriptedSensor(15.0), ingest.url)
+    thermostat, outbox, uploader = service(tmp_path, relay, ScriptedSensor(15.0), ingest.url)
     stop = threading.Event()
 
     def wait(_: float) -> None:
@@ -135,7 +138,7 @@ def test_readings_are_sent_while_the_service_runs(
 
     run_service(
         thermostat=thermostat,
-        spool=spool,
+        outbox=outbox,
         uploader=uploader,
         device_id="pi-1",
         interval_s=60,
@@ -148,18 +151,20 @@ def test_readings_are_sent_while_the_service_runs(
         15.0,
         True,
     )
-    assert spool.status().depth == 0
+    assert Spool(tmp_path / "spool.db").status().depth == 0
 
 
-def test_spool_failure_loses_the_reading_but_not_the_heating(
+def test_spool_failure_keeps_the_reading_in_memory_and_the_heating_on(
     tmp_path: Path, relay: OutputDevice, mock_pins: MockFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """With the spool broken, tick still switches the relay and logs the lost reading."""
-    thermostat, spool, _ = service(tmp_path, relay, ScriptedSensor(15.0), "http://127.0.0.1:9/")
-    spool.close()  # every later spool call fails with SpoolError
-    assert tick(thermostat=thermostat, spool=spool, device_id="pi-1", now=utc_now) is None
+    """With the spool broken mid-run, tick still switches the relay; the reading waits in memory."""
+    thermostat, outbox, _ = service(tmp_path, relay, ScriptedSensor(15.0), "http://127.0.0.1:9/")
+    outbox._spool._db.close()  # type: ignore[union-attr]  # every later spool call fails
+    reading = tick(thermostat=thermostat, outbox=outbox, device_id="pi-1", now=utc_now)
+    assert reading is not None
     assert pin_high(mock_pins)
-    assert "reading lost, the spool failed" in caplog.text
+    assert [row.body for row in outbox.peek(5)] == [reading.to_wire()]
+    assert "spool unusable, readings kept in memory" in caplog.text
 
 
 def test_upload_thread_survives_an_unexpected_error(tmp_path: Path, ingest: IngestServer) -> None:

@@ -6,9 +6,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from pi_fakes import make_readings
+from pi_fakes import damage, make_readings
 
-from thermostat_pi.errors import SpoolError
+from thermostat_pi.errors import SpoolCorrupt, SpoolError
 from thermostat_pi.spool import Spool
 
 
@@ -90,3 +90,49 @@ def test_spool_file_is_intact_sqlite(tmp_path: Path) -> None:
     spool.close()
     with sqlite3.connect(tmp_path / "spool.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_row_that_is_not_json_is_returned_as_written(tmp_path: Path) -> None:
+    """peek never parses: a damaged row comes back as its text, for the uploader to judge."""
+    spool = Spool(tmp_path / "spool.db")
+    spool.append_texts(["{broken"])
+    [row] = spool.peek(1)
+    assert (row.text, row.body) == ("{broken", None)
+
+
+def test_read_only_open_changes_nothing(tmp_path: Path) -> None:
+    """A read-only spool (the status command) creates no -wal or -shm file and writes nothing."""
+    spool = Spool(tmp_path / "spool.db")
+    spool.append(make_readings(1)[0])
+    spool.close()
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    reader = Spool(tmp_path / "spool.db", read_only=True)
+    assert reader.status().depth == 1
+    reader.close()
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_read_only_open_of_a_missing_spool_creates_none(tmp_path: Path) -> None:
+    """Opening a spool that does not exist read-only fails and leaves no file behind."""
+    with pytest.raises(SpoolError):
+        Spool(tmp_path / "spool.db", read_only=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_damaged_pages_are_found_at_open(tmp_path: Path) -> None:
+    """A file whose pages were overwritten fails quick_check at open: SpoolCorrupt."""
+    damage(tmp_path / "spool.db")
+    with pytest.raises(SpoolCorrupt, match="damaged"):
+        Spool(tmp_path / "spool.db")
+
+
+def test_notes_keep_the_last_few_and_count_all(tmp_path: Path) -> None:
+    """Faults and clock steps: the last 10 kept for status, every one counted."""
+    spool = Spool(tmp_path / "spool.db")
+    for i in range(12):
+        spool.note("clock_step", f"step {i}")
+    status = spool.status()
+    assert status.clock_step_count == 12
+    assert [note.split(" ", 1)[1] for note in status.clock_steps] == [
+        f"step {i}" for i in range(2, 12)
+    ]

@@ -1,4 +1,4 @@
-"""The uploader against a real local HTTP server that follows the ingest contract."""
+"""The uploader against the real ingest function behind a local HTTP server."""
 
 from __future__ import annotations
 
@@ -12,10 +12,13 @@ import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-from pi_fakes import IngestServer, Reply, make_readings
+from ingest_fake import IngestServer, Reply
+from pi_fakes import make_readings
 
-from thermostat_pi.spool import Spool
-from thermostat_pi.uploader import Uploader, make_auth, parse_retry_after
+from thermostat.api import MAX_BODY_BYTES
+from thermostat_pi.replies import parse_retry_after
+from thermostat_pi.spool import Spool, Spooled
+from thermostat_pi.uploader import Uploader, make_auth, pack
 
 
 class Backoff:
@@ -29,6 +32,9 @@ class Backoff:
         self.delays.append(delay)
         for hook in list(self.hooks):
             hook()  # type: ignore[operator]
+
+
+UNAVAILABLE = {"error": "service_unavailable", "message": "send them again"}
 
 
 def uploader(spool: Spool, url: str, sleep: Backoff, **kwargs: object) -> Uploader:
@@ -96,30 +102,46 @@ def test_invalid_readings_go_to_dead_letters_and_the_rest_is_sent(
 ) -> None:
     """A 422 moves exactly the listed readings to dead letters, with the reason; others arrive."""
     spool = Spool(tmp_path / "spool.db")
-    sent = fill(spool, 120)
-    bad = {json.dumps(sent[i]) for i in (3, 60, 119)}
-    ingest.reject = lambda item: json.dumps(item) in bad
+    readings = [r.to_wire() for r in make_readings(120)]
+    bad = {3, 60, 119}  # as if spooled by an older client that kept the power-on value
+    for i, reading in enumerate(readings):
+        body = dict(reading, temperature_c=85.0) if i in bad else reading
+        spool.append_texts([json.dumps(body)])
     backoff = Backoff()
     assert uploader(spool, ingest.url, backoff).drain()
-    assert ingest.stored == [r for r in sent if json.dumps(r) not in bad]
+    assert ingest.stored == [r for i, r in enumerate(readings) if i not in bad]
     letters = spool.dead_letters()
-    assert [json.dumps(letter.body) for letter in letters] == [
-        json.dumps(sent[i]) for i in (3, 60, 119)
+    assert [letter.body["recorded_at"] for letter in letters] == [
+        readings[i]["recorded_at"] for i in sorted(bad)
     ]
-    assert all(json.loads(letter.reason)["errors"][0]["msg"] == "refused" for letter in letters)
+    for letter in letters:
+        reason = json.loads(letter.reason)
+        assert (reason["status"], reason["error"]) == (422, "invalid_readings")
+        assert "85.0 C is the DS18B20 power-on value" in reason["errors"][0]["msg"]
     assert backoff.delays == []
     assert spool.status().dead_lettered == 3
 
 
 def test_too_many_readings_splits_the_batch(tmp_path: Path, ingest: IngestServer) -> None:
-    """413 too_many_readings halves the batch until the server accepts it."""
-    ingest.max_batch = 30
+    """413 too_many_readings with the function's maximum: later batches keep to it."""
+    ingest.configure(max_readings_per_request=30)
     spool = Spool(tmp_path / "spool.db")
     sent = fill(spool, 100)
     sender = uploader(spool, ingest.url, Backoff(), batch_size=100)
     assert sender.drain()
     assert ingest.stored == sent
-    assert sender.batch_limit == 25
+    assert sender.batch_limit == 30
+    assert [len(r["body"]["readings"]) for r in ingest.requests] == [100, 30, 30, 30, 10]
+
+
+def test_413_without_a_maximum_halves_the_batch(tmp_path: Path, ingest: IngestServer) -> None:
+    """A 413 that names no maximum (a proxy's) halves the batch."""
+    spool = Spool(tmp_path / "spool.db")
+    sent = fill(spool, 100)
+    ingest.script.append(Reply(413, {"error": "payload_too_large", "message": "big"}))
+    sender = uploader(spool, ingest.url, Backoff(), batch_size=100)
+    assert sender.drain()
+    assert (ingest.stored, sender.batch_limit) == (sent, 50)
 
 
 def test_single_reading_too_large_is_dead_lettered(tmp_path: Path, ingest: IngestServer) -> None:
@@ -157,14 +179,30 @@ def test_configuration_errors_keep_everything_queued(
     [
         Reply(200, None),
         Reply(200, {"ok": True}),
+        Reply(200, {"stored": True}),
+        Reply(200, {"stored": 0}),
+        Reply(200, {"stored": -1}),
+        Reply(200, {"stored": "5"}),
+        Reply(200, {"stored": 6}),  # more than were sent: an answer to something else
+        Reply(200, [{"stored": 5}]),
         Reply(307, None, {"Location": "/again"}),
     ],
-    ids=["200-not-json", "200-other-json", "redirect"],
+    ids=[
+        "200-not-json",
+        "200-other-json",
+        "stored-true",
+        "stored-0",
+        "stored-minus-1",
+        "stored-string",
+        "stored-more-than-sent",
+        "list",
+        "redirect",
+    ],
 )
 def test_an_answer_that_is_not_the_ingest_functions_deletes_nothing(
     tmp_path: Path, ingest: IngestServer, reply: Reply
 ) -> None:
-    """A 200 without {"stored": n} (captive portal, wrong URL) or a redirect keeps every reading."""
+    """Only a StoredReply acknowledges: any other 200 (or a redirect) deletes nothing."""
     spool = Spool(tmp_path / "spool.db")
     sent = fill(spool, 5)
     ingest.script.append(reply)
@@ -179,13 +217,20 @@ def test_503_acks_what_the_server_stored(tmp_path: Path, ingest: IngestServer) -
     """503 with `stored` indices: those are not resent; the rest follow after Retry-After."""
     spool = Spool(tmp_path / "spool.db")
     sent = fill(spool, 10)
-    ingest.script.append(
-        Reply(503, {"error": "service_unavailable", "stored": [0, 1, 2]}, {"Retry-After": "3"})
-    )
+    ingest.script.append(Reply(503, {**UNAVAILABLE, "stored": [0, 1, 2]}, {"Retry-After": "3"}))
     backoff = Backoff()
     assert uploader(spool, ingest.url, backoff).drain()
     assert ingest.stored == sent[3:]
     assert backoff.delays == [3.0]
+
+
+def test_503_outside_the_contract_acks_nothing(tmp_path: Path, ingest: IngestServer) -> None:
+    """A 503 whose body is not an ErrorReply (a proxy's) deletes nothing, whatever it lists."""
+    spool = Spool(tmp_path / "spool.db")
+    sent = fill(spool, 4)
+    ingest.script.append(Reply(503, {"stored": [0, 1]}))
+    assert uploader(spool, ingest.url, Backoff()).drain()
+    assert ingest.stored == sent
 
 
 def test_backoff_grows_exponentially_with_full_jitter_up_to_the_cap(tmp_path: Path) -> None:
@@ -251,3 +296,117 @@ def test_auth_none_sends_unsigned(tmp_path: Path, ingest: IngestServer) -> None:
         auth=make_auth("NONE", region="x", access_key_id=None, secret_access_key=None),
     ).drain()
     assert "authorization" not in {k.lower() for k in ingest.requests[0]["headers"]}
+
+
+def test_unsendable_rows_are_dead_lettered_and_the_rest_is_sent(
+    tmp_path: Path, ingest: IngestServer
+) -> None:
+    """Rows that are not JSON, not an object, or hold NaN go to dead letters; none blocks."""
+    spool = Spool(tmp_path / "spool.db")
+    readings = [r.to_wire() for r in make_readings(6)]
+    broken = ["{not json", '"a string"', '{"temperature_c": NaN}']
+    for reading, junk in zip(readings, [*broken, None, None, None], strict=True):
+        if junk is not None:
+            spool.append_texts([junk])
+        spool.append_texts([json.dumps(reading)])
+    backoff = Backoff()
+    assert uploader(spool, ingest.url, backoff, batch_size=4).drain()
+    assert ingest.stored == readings
+    assert [letter.text for letter in spool.dead_letters()] == broken
+    reasons = [json.loads(letter.reason) for letter in spool.dead_letters()]
+    assert {r["error"] for r in reasons} == {"unsendable_row"}
+    assert backoff.delays == []
+
+
+def test_a_row_larger_than_any_request_is_dead_lettered(
+    tmp_path: Path, ingest: IngestServer
+) -> None:
+    """A row over the ingest body limit can never be sent: dead-lettered, the rest sent."""
+    spool = Spool(tmp_path / "spool.db")
+    readings = [r.to_wire() for r in make_readings(2)]
+    spool.append_texts([json.dumps(dict(readings[0], note="x" * MAX_BODY_BYTES))])
+    spool.append_texts([json.dumps(readings[1])])
+    assert uploader(spool, ingest.url, Backoff()).drain()
+    assert ingest.stored == readings[1:]
+    assert "larger than any request" in spool.dead_letters()[0].reason
+
+
+def test_batches_are_cut_to_fit_the_body_limit() -> None:
+    """pack stops a batch before the body would pass the ingest function's byte limit."""
+    row = json.dumps({"pad": "x" * (MAX_BODY_BYTES // 3)})
+    batch, body, unusable = pack([Spooled(i, row) for i in range(1, 6)])
+    assert (len(batch), unusable) == (2, {})
+    assert len(body) <= MAX_BODY_BYTES
+    assert json.loads(body) == {"readings": [json.loads(row)] * 2}
+
+
+def test_409_acks_what_was_stored_and_never_resends_a_conflict(
+    tmp_path: Path, ingest: IngestServer
+) -> None:
+    """409: `stored` indices are deleted, `items` dead-lettered, the rest sent again at once."""
+    spool = Spool(tmp_path / "spool.db")
+    sent = fill(spool, 5)
+    conflict = {"loc": "recorded_at", "msg": "another reading of this device and time"}
+    ingest.script.append(
+        Reply(
+            409,
+            {
+                "error": "conflict",
+                "message": "1 reading conflicts with a stored one",
+                "stored": [0, 1, 3],
+                "items": [{"index": 2, "errors": [conflict]}],
+            },
+        )
+    )
+    backoff = Backoff()
+    assert uploader(spool, ingest.url, backoff).drain()
+    assert ingest.stored == [sent[4]]  # 0, 1 and 3 were stored by the 409's request
+    assert [r["body"]["readings"] for r in ingest.requests[1:]] == [[sent[4]]]
+    [letter] = spool.dead_letters()
+    assert letter.body == sent[2]
+    reason = json.loads(letter.reason)
+    assert (reason["status"], reason["error"], reason["errors"]) == (409, "conflict", [conflict])
+    assert backoff.delays == []
+    assert spool.status().acked == 4
+
+
+def test_403_device_mismatch_keeps_the_readings_and_says_so_loudly(
+    tmp_path: Path, ingest: IngestServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """403 device_mismatch: nothing deleted, an ERROR naming the device problem, in status."""
+    spool = Spool(tmp_path / "spool.db")
+    sent = fill(spool, 3)
+    mismatch = {"error": "device_mismatch", "message": "this key sends for pi-other only"}
+    ingest.script.extend([Reply(403, mismatch)] * 2)
+    sender = uploader(spool, ingest.url, Backoff())
+    with caplog.at_level(logging.ERROR):
+        assert not sender.drain(max_failures=2)
+    assert spool.status().depth == 3
+    assert "device_mismatch" in (spool.status().last_error or "")
+    assert any("another device" in r.getMessage() for r in caplog.records if r.levelno == 40)
+    assert sender.drain()
+    assert ingest.stored == sent
+
+
+def test_aws_forbidden_is_reported_with_its_message(tmp_path: Path, ingest: IngestServer) -> None:
+    """AWS's own 403 {"Message": "Forbidden"} (wrong keys) keeps everything and names it."""
+    spool = Spool(tmp_path / "spool.db")
+    fill(spool, 2)
+    ingest.script.append(Reply(403, {"Message": "Forbidden"}))
+    assert not uploader(spool, ingest.url, Backoff()).drain(max_failures=1)
+    assert spool.status().depth == 2
+    assert "403 Forbidden" in (spool.status().last_error or "")
+
+
+def test_429_rate_limited_waits_for_retry_after_and_acks_nothing(
+    tmp_path: Path, ingest: IngestServer
+) -> None:
+    """429 rate_limited: nothing deleted (even if the body lists `stored`); Retry-After kept."""
+    spool = Spool(tmp_path / "spool.db")
+    sent = fill(spool, 4)
+    limited = {"error": "rate_limited", "message": "slow down", "stored": [0, 1]}
+    ingest.script.append(Reply(429, limited, {"Retry-After": "120"}))
+    backoff = Backoff()
+    assert uploader(spool, ingest.url, backoff).drain()
+    assert backoff.delays == [120.0]
+    assert ingest.stored == sent

@@ -14,35 +14,34 @@ from typing import Any
 
 from thermostat_pi.config import DEFAULT_CONFIG_PATH, Config, load_config
 from thermostat_pi.control import Relay, Thermostat, make_relay
+from thermostat_pi.endpoint import Endpoint, EndpointWatcher
 from thermostat_pi.errors import ConfigError, ThermostatPiError
+from thermostat_pi.live_status import LiveStatus
+from thermostat_pi.outbox import Outbox
 from thermostat_pi.sensor import DS18B20Sensor, TemperatureSensor
 from thermostat_pi.service import run_service, utc_now
-from thermostat_pi.spool import Spool
-from thermostat_pi.uploader import Uploader, make_auth
+from thermostat_pi.spool_recovery import open_spool
+from thermostat_pi.status import report
+from thermostat_pi.uploader import Queue, Uploader, endpoint_auth
 
 log = logging.getLogger("thermostat_pi")
 
 
 def _uploader(
     config: Config,
-    spool: Spool,
+    queue: Queue,
+    endpoint: Endpoint,
     *,
     sleep: Callable[[float], object] = time.sleep,
     backoff_max_s: float = 300.0,
 ) -> Uploader:
-    ep = config.endpoint
-    auth = make_auth(
-        ep.auth,
-        region=ep.region,
-        access_key_id=ep.access_key_id,
-        secret_access_key=ep.secret_access_key,
-        session_token=ep.session_token,
-    )
     return Uploader(
-        spool=spool,
-        url=ep.url,
-        auth=auth,
+        spool=queue,
+        url=endpoint.url,
+        auth=endpoint_auth(endpoint),
+        watcher=EndpointWatcher(config.endpoint_source, endpoint),
         batch_size=config.batch_size,
+        deadline_s=config.request_deadline_seconds,
         sleep=sleep,
         backoff_max_s=backoff_max_s,
     )
@@ -60,6 +59,8 @@ def _thermostat(config: Config, relay: Relay, sensor: TemperatureSensor) -> Ther
 
 
 def cmd_run(config: Config, *, simulate: bool) -> int:
+    # First, so that a bad keys file stops the start before the relay pin is claimed.
+    endpoint = config.endpoint_source.resolve()
     relay: Any
     if simulate:
         # No GPIO and no sensor off a Pi: a simulated house and furnace, the same control loop.
@@ -75,52 +76,48 @@ def cmd_run(config: Config, *, simulate: bool) -> int:
         relay, thermostat = simulated.furnace, simulated.thermostat
     else:
         relay = make_relay(config.relay_pin, active_high=config.relay_active_high)
+    outbox: Outbox | None = None
     try:
         if not simulate:
             sensor = DS18B20Sensor(base_dir=config.w1_devices_dir, sensor_id=config.sensor_id)
             thermostat = _thermostat(config, relay, sensor)
-        spool = Spool(config.spool_path, max_rows=config.spool_max_rows)
+        # Never raises: a spool the disk cannot hold degrades to memory, heating goes on.
+        outbox = Outbox(
+            config.spool_path,
+            max_rows=config.spool_max_rows,
+            memory_rows=config.memory_buffer_rows,
+            retry_s=config.spool_retry_seconds,
+        )
         stop = threading.Event()
-        uploader = _uploader(config, spool, sleep=stop.wait)
-        log.info("running as %s, sending to %s", config.device_id, config.endpoint.url)
+        uploader = _uploader(config, outbox, endpoint, sleep=stop.wait)
+        log.info("running as %s, sending to %s", config.device_id, endpoint.url)
         run_service(
             thermostat=thermostat,
-            spool=spool,
+            outbox=outbox,
             uploader=uploader,
             device_id=config.device_id,
             interval_s=config.interval_seconds,
             stop=stop,
+            live=LiveStatus(config.status_file),
         )
     finally:
         relay.off()
         relay.close()
+        if outbox is not None:
+            outbox.close()
     return 0
 
 
 def cmd_status(config: Config) -> int:
-    if not config.spool_path.exists():
-        print(f"no spool at {config.spool_path}: the service has not run yet")
-        return 0
-    spool = Spool(config.spool_path, max_rows=config.spool_max_rows)
-    status = spool.status()
-    relay = {None: "unknown", True: "ON (heating)", False: "off"}[status.relay_on]
-    print(f"device:               {config.device_id}")
-    print(f"relay:                {relay} since {status.relay_changed_at or '-'}")
-    print(f"spool depth:          {status.depth} (oldest {status.oldest_spooled_at or '-'})")
-    print(f"last acknowledged:    {status.last_ack_at or 'never'}")
-    print(f"sent:                 {status.acked}")
-    print(f"dropped (spool full): {status.dropped}")
-    print(f"dead letters:         {status.dead_lettered}")
-    print(f"last error:           {status.last_error or '-'}")
-    for letter in spool.dead_letters()[-5:]:
-        print(f"  dead {letter.body.get('recorded_at')}: {letter.reason}")
-    spool.close()
+    for line in report(config):
+        print(line)
     return 0
 
 
 def cmd_flush(config: Config, *, max_failures: int) -> int:
-    spool = Spool(config.spool_path, max_rows=config.spool_max_rows)
-    uploader = _uploader(config, spool, backoff_max_s=30.0)
+    endpoint = config.endpoint_source.resolve()
+    spool = open_spool(config.spool_path, max_rows=config.spool_max_rows).spool
+    uploader = _uploader(config, spool, endpoint, backoff_max_s=30.0)
     before = spool.status().depth
     uploader.drain(max_failures=max_failures)
     left = spool.status().depth

@@ -1,11 +1,9 @@
 """Configuration: a TOML file, then ``THERMOSTAT_PI_*`` environment overrides.
 
 Top-level keys override as ``THERMOSTAT_PI_<KEY>`` (``THERMOSTAT_PI_SETPOINT_C=21``);
-``[endpoint]`` keys as ``THERMOSTAT_PI_ENDPOINT_<KEY>``. ``endpoints_file`` (top level or
-under ``[endpoint]``) names ``make dev``'s ``.devstack/endpoints.json``; it fills the
-endpoint's url, auth (``auth_type``), region and keys that the file and environment
-leave unset. Relative paths
-are resolved against the directory of the config file.
+``[endpoint]`` keys as ``THERMOSTAT_PI_ENDPOINT_<KEY>``. Relative paths are resolved against
+the directory of the config file. The endpoint (url, auth, keys) is only resolved by the
+commands that send (:mod:`thermostat_pi.endpoint`): ``status`` works without keys.
 """
 
 from __future__ import annotations
@@ -19,12 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from thermostat.contract import DEVICE_ID_PATTERN, SETPOINT_MAX_C, SETPOINT_MIN_C
-from thermostat.endpoints import Endpoints, EndpointsFileError
+from thermostat_pi.endpoint import EndpointSource
 from thermostat_pi.errors import ConfigError
 
 DEFAULT_CONFIG_PATH = Path("/etc/thermostat-pi/config.toml")
 ENV_PREFIX = "THERMOSTAT_PI_"
-AUTH_TYPES = ("AWS_IAM", "NONE")
 
 
 def _bool(value: Any) -> bool:
@@ -71,6 +68,11 @@ _TOP: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "spool_max_rows": (_integer, 100_000),
     "batch_size": (_integer, 100),
     "endpoints_file": (str, None),
+    # Written by the running service, read by `status`; default: beside the spool.
+    "status_file": (str, None),
+    "memory_buffer_rows": (_integer, 10_000),
+    "spool_retry_seconds": (_number, 60.0),
+    "request_deadline_seconds": (_number, 30.0),
 }
 _ENDPOINT: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "url": (str, None),
@@ -80,20 +82,8 @@ _ENDPOINT: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "secret_access_key": (str, None),
     "session_token": (str, None),
     "endpoints_file": (str, None),
+    "keys_file": (str, None),
 }
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    url: str
-    auth: str
-    region: str
-    access_key_id: str | None
-    secret_access_key: str | None
-    session_token: str | None
-
-    def __repr__(self) -> str:  # keeps the secret out of logs and tracebacks
-        return f"Endpoint(url={self.url!r}, auth={self.auth!r}, region={self.region!r})"
 
 
 @dataclass(frozen=True)
@@ -110,7 +100,11 @@ class Config:
     spool_path: Path
     spool_max_rows: int
     batch_size: int
-    endpoint: Endpoint
+    status_file: Path
+    memory_buffer_rows: int
+    spool_retry_seconds: float
+    request_deadline_seconds: float
+    endpoint_source: EndpointSource
 
 
 def _merge(
@@ -143,21 +137,6 @@ def _check(condition: bool, message: str) -> None:
         raise ConfigError(message)
 
 
-def _read_endpoints_file(path: Path) -> dict[str, Any]:
-    """The [endpoint] values a local stack's endpoints.json supplies."""
-    try:
-        stack = Endpoints.read(path)
-    except EndpointsFileError as err:
-        raise ConfigError(f"endpoints_file {err}") from err
-    return {
-        "url": stack.ingest_url,
-        "auth": stack.auth_type.upper(),
-        "region": stack.region,
-        "access_key_id": stack.access_key_id,
-        "secret_access_key": stack.secret_access_key,
-    }
-
-
 def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Config:
     """Read, merge and validate the configuration; raise :class:`ConfigError` on any problem."""
     env = os.environ if env is None else env
@@ -176,17 +155,13 @@ def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Confi
 
     endpoints_file = ep.pop("endpoints_file") or top.pop("endpoints_file")
     top.pop("endpoints_file", None)
-    if endpoints_file:
-        for key, value in _read_endpoints_file(base / endpoints_file).items():
-            if ep[key] is None:
-                ep[key] = value
-    # On AWS the standard variables (or systemd credentials) may carry the keys.
-    for key in ("access_key_id", "secret_access_key", "session_token"):
-        if ep[key] is None and env.get(f"AWS_{key.upper()}"):
-            ep[key] = env[f"AWS_{key.upper()}"]
-    if ep["region"] is None and env.get("AWS_REGION"):
-        ep["region"] = env["AWS_REGION"]
-    ep["auth"] = ep["auth"] or "AWS_IAM"  # the template's default FunctionUrlAuthType
+    keys_file = ep.pop("keys_file")
+    source = EndpointSource(
+        values=ep,
+        endpoints_file=base / endpoints_file if endpoints_file else None,
+        keys_file=base / keys_file if keys_file else None,
+        environ={k: v for k, v in env.items() if k.startswith("AWS_")},
+    )
 
     _check(top["device_id"] is not ..., "device_id is required")
     _check(
@@ -202,15 +177,13 @@ def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Confi
     _check(top["min_cycle_seconds"] >= 0, "min_cycle_seconds must not be negative")
     _check(top["spool_max_rows"] >= 1, "spool_max_rows must be at least 1")
     _check(1 <= top["batch_size"] <= 500, "batch_size must be within 1..500 (the ingest limit)")
-    _check(bool(ep["url"]), "[endpoint] url is required (or an endpoints_file that has one)")
-    _check(
-        str(ep["url"]).startswith(("http://", "https://")),
-        f"[endpoint] url {ep['url']!r} must start with http:// or https://",
-    )
-    _check(ep["auth"] in AUTH_TYPES, f"[endpoint] auth must be one of {', '.join(AUTH_TYPES)}")
-    if ep["auth"] == "AWS_IAM":
-        missing = [k for k in ("region", "access_key_id", "secret_access_key") if not ep[k]]
-        _check(not missing, f"[endpoint] auth AWS_IAM needs {', '.join(missing)}")
+    _check(top["memory_buffer_rows"] >= 1, "memory_buffer_rows must be at least 1")
+    _check(top["spool_retry_seconds"] > 0, "spool_retry_seconds must be greater than 0")
+    _check(top["request_deadline_seconds"] > 0, "request_deadline_seconds must be greater than 0")
     top["w1_devices_dir"] = base / top["w1_devices_dir"]
     top["spool_path"] = base / top["spool_path"]
-    return Config(**top, endpoint=Endpoint(**{**ep, "region": ep["region"] or "us-east-1"}))
+    status_file = top["status_file"]
+    top["status_file"] = (
+        base / status_file if status_file else top["spool_path"].with_suffix(".status.json")
+    )
+    return Config(**top, endpoint_source=source)

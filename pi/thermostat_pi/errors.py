@@ -16,8 +16,16 @@ class SensorError(ThermostatPiError, OSError):
 
 
 class SpoolError(ThermostatPiError, RuntimeError):
-    """The local spool database cannot be used."""
+    """The local spool database cannot be used (disk full, read-only, gone)."""
+
+
+class SpoolCorrupt(SpoolError):
+    """The spool file is not an intact SQLite database: it is moved aside, never deleted."""
 
 
 class RelayError(ThermostatPiError, OSError):
     """The relay's GPIO pin cannot be claimed (wrong pin, no GPIO library, in use)."""
+
+
+class TransportError(ThermostatPiError, ConnectionError):
+    """A request got no usable answer: network error, deadline passed, reply too large."""

@@ -1,7 +1,8 @@
 """The running service: a control tick every interval, an upload thread, and a safe exit.
 
 The relay is forced off when the service stops for any reason: a return, an exception,
-SIGTERM (systemd stop) or SIGINT (Ctrl-C).
+SIGTERM (systemd stop) or SIGINT (Ctrl-C). Heating comes first: nothing the disk does
+stops the loop (the :class:`~thermostat_pi.outbox.Outbox` falls back to memory).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,9 +19,11 @@ from types import FrameType
 from pydantic import ValidationError
 
 from thermostat.contract import Reading
+from thermostat_pi.clock import ClockWatch
 from thermostat_pi.control import Thermostat
-from thermostat_pi.errors import SensorError, SpoolError
-from thermostat_pi.spool import Spool
+from thermostat_pi.errors import SensorError
+from thermostat_pi.live_status import LiveStatus
+from thermostat_pi.outbox import Outbox
 from thermostat_pi.uploader import Uploader
 
 log = logging.getLogger(__name__)
@@ -30,13 +34,10 @@ def utc_now() -> datetime:
 
 
 def tick(
-    *, thermostat: Thermostat, spool: Spool, device_id: str, now: Callable[[], datetime]
+    *, thermostat: Thermostat, outbox: Outbox, device_id: str, now: Callable[[], datetime]
 ) -> Reading | None:
-    """One control step; the reading is committed to the spool before anyone may send it.
-
-    Heating comes first: a failing spool (disk full, card worn out) loses the reading and
-    says so, but the thermostat keeps controlling the heat.
-    """
+    """One control step; the reading is queued (on disk, or in memory if the disk fails)
+    before anyone may send it. The relay has been decided before anything is written."""
     reading = None
     try:
         step = thermostat.step()
@@ -57,13 +58,14 @@ def tick(
             # e.g. the clock is still at 1970 before NTP answers: such a reading is wrong.
             log.error("reading not recorded: %s", err)
     try:
-        spool.record_relay(thermostat.heating)
+        outbox.maintain()
+        outbox.record_relay(thermostat.heating)
         if error:
-            spool.record_error(error)
+            outbox.record_error(error)
         if reading:
-            spool.append(reading)
-    except SpoolError as err:
-        log.error("reading lost, the spool failed: %s", err)
+            outbox.append(reading)
+    except Exception:  # a bug in recording must not stop the heating
+        log.exception("reading not recorded")
         return None
     return reading
 
@@ -90,16 +92,20 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
 def run_service(
     *,
     thermostat: Thermostat,
-    spool: Spool,
+    outbox: Outbox,
     uploader: Uploader,
     device_id: str,
     interval_s: float,
     stop: threading.Event,
     now: Callable[[], datetime] = utc_now,
+    monotonic: Callable[[], float] = time.monotonic,
     wait: Callable[[float], object] | None = None,
+    live: LiveStatus | None = None,
 ) -> None:
     """Run until ``stop`` is set (by a signal or the caller); the heat is off on return."""
     wait = wait or stop.wait
+    live = live or LiveStatus(None)
+    clock = ClockWatch(now=now, monotonic=monotonic)
     wakeup = threading.Event()
     sender = threading.Thread(
         target=uploader.run, args=(stop, wakeup, interval_s), name="uploader", daemon=True
@@ -108,13 +114,19 @@ def run_service(
         try:
             sender.start()
             while not stop.is_set():
-                if tick(thermostat=thermostat, spool=spool, device_id=device_id, now=now):
+                step = clock.check()
+                if step is not None:
+                    log.warning("%s; readings around it are out of order", step.describe())
+                    outbox.note("clock_step", step.describe())
+                if tick(thermostat=thermostat, outbox=outbox, device_id=device_id, now=now):
                     wakeup.set()
+                live.write({"device_id": device_id, **outbox.snapshot()})
                 wait(interval_s)
         finally:
             thermostat.force_off()
-            spool.record_relay(False)
+            outbox.record_relay(False)
             stop.set()
             wakeup.set()
-            sender.join(timeout=uploader.timeout_s + 1)
+            sender.join(timeout=uploader.deadline_s + 1)
+            live.remove()
             log.info("stopped; heat is off")

@@ -1,10 +1,11 @@
-"""Send spooled readings to the ingest Function URL; nothing leaves the spool without a 200.
+"""Send queued readings to the ingest Function URL; nothing leaves the queue unacknowledged.
 
-Response handling follows the ingest contract (CONTEXT.md / the ingest handler):
-200 ack and delete; 422 dead-letter exactly the listed indices and send the rest;
-413 split the batch; 429/5xx and network errors back off with full jitter, honouring
-Retry-After (503 also lists what it stored, which is acked); any other status is a
-configuration problem (URL, auth, region): keep everything, back off, say so loudly.
+Each request has an overall deadline and a cap on its reply (``transport``); what a reply
+means is decided by the reply contract (``replies``). A row that cannot be sent (not JSON,
+not an object, NaN, larger than a request may be) goes to the dead letters at once instead
+of blocking every later reading. Failures back off exponentially with full jitter, honouring
+Retry-After; when the endpoint cannot be reached (or refuses the keys), the endpoint files
+are looked at again, so a local stack that came back elsewhere is found without a restart.
 """
 
 from __future__ import annotations
@@ -14,19 +15,31 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Protocol
 
 import requests
 
-from thermostat_pi.spool import Spool, Spooled
+from thermostat.api import MAX_BODY_BYTES, MAX_READINGS_PER_REQUEST
+from thermostat_pi.endpoint import Endpoint, EndpointWatcher
+from thermostat_pi.errors import TransportError
+from thermostat_pi.replies import Verdict, judge
+from thermostat_pi.spool import Spooled
+from thermostat_pi.transport import BoundedSession
 
 log = logging.getLogger(__name__)
+WATCH_SLICE_S = 1.0  # while backing off, how often the endpoint files are looked at
+_ENVELOPE = (b'{"readings":[', b"]}")
 
-MAX_READINGS_PER_REQUEST = 500  # the ingest function's limit
-MAX_RETRY_AFTER_S = 3600.0
+
+class Queue(Protocol):
+    """What the uploader needs of the queue (:class:`~thermostat_pi.outbox.Outbox`, Spool)."""
+
+    def peek(self, limit: int) -> list[Spooled]: ...
+    def ack(self, ids: Iterable[int]) -> None: ...
+    def dead_letter(self, rejected: dict[int, str]) -> None: ...
+    def record_error(self, message: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -59,38 +72,60 @@ def make_auth(
     return signer
 
 
-def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP-date); None if absent/bad."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
+def endpoint_auth(endpoint: Endpoint) -> requests.auth.AuthBase | None:
+    return make_auth(
+        endpoint.auth,
+        region=endpoint.region,
+        access_key_id=endpoint.access_key_id,
+        secret_access_key=endpoint.secret_access_key,
+        session_token=endpoint.session_token,
+    )
+
+
+def _unusable(message: str) -> str:
+    return json.dumps({"error": "unsendable_row", "message": message})
+
+
+def pack(rows: list[Spooled]) -> tuple[list[Spooled], bytes, dict[int, str]]:
+    """(rows to send, request body, id -> why a row can never be sent), within the body limit."""
+    batch: list[Spooled] = []
+    parts: list[bytes] = []
+    size = sum(map(len, _ENVELOPE))
+    unusable: dict[int, str] = {}
+    for row in rows:
         try:
-            seconds = parsedate_to_datetime(value).timestamp() - now()
-        except (TypeError, ValueError):
-            return None
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
-
-
-def _reason(body: Any, status: int) -> str:
-    if isinstance(body, dict) and "error" in body:
-        return f"{status} {body['error']}: {body.get('message', '')}"
-    return f"HTTP {status}"
+            body = json.loads(row.text)
+            if not isinstance(body, dict):
+                raise ValueError(f"a reading is a JSON object, not {type(body).__name__}")
+            part = json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
+        except (ValueError, RecursionError) as err:
+            unusable[row.id] = _unusable(f"unreadable spool row: {err}")
+            continue
+        if size + len(part) + 1 > MAX_BODY_BYTES:
+            if batch:
+                break  # the next request takes it
+            unusable[row.id] = _unusable(f"{len(part)} bytes: larger than any request may be")
+            continue
+        batch.append(row)
+        parts.append(part)
+        size += len(part) + 1
+    return batch, _ENVELOPE[0] + b",".join(parts) + _ENVELOPE[1], unusable
 
 
 class Uploader:
     def __init__(
         self,
         *,
-        spool: Spool,
+        spool: Queue,
         url: str,
         auth: requests.auth.AuthBase | None = None,
+        watcher: EndpointWatcher | None = None,
         batch_size: int = 100,
         timeout_s: float = 10.0,
+        deadline_s: float = 30.0,
         backoff_base_s: float = 1.0,
         backoff_max_s: float = 300.0,
-        session: requests.Session | None = None,
+        transport: BoundedSession | None = None,
         sleep: Callable[[float], object] = time.sleep,
         jitter: Callable[[], float] = random.random,
     ) -> None:
@@ -99,105 +134,89 @@ class Uploader:
         self.spool = spool
         self.url = url
         self.auth = auth
+        self.watcher = watcher
         self.batch_limit = batch_size
-        self.timeout_s = timeout_s
+        self.deadline_s = deadline_s
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
-        self.session = session or requests.Session()
+        self.transport = transport or BoundedSession(
+            deadline_s=deadline_s, read_timeout_s=timeout_s
+        )
         self._sleep = sleep
         self._jitter = jitter
         self.failures = 0  # consecutive
 
-    def _backoff(self, error: str, retry_after: float | None, *, config: bool = False) -> Outcome:
+    def _moved(self) -> bool:
+        """Take up a changed endpoint (url or keys) if its files changed."""
+        endpoint = self.watcher.poll() if self.watcher is not None else None
+        if endpoint is None:
+            return False
+        self.url, self.auth = endpoint.url, endpoint_auth(endpoint)
+        return True
+
+    def _backoff(self, verdict: Verdict) -> Outcome:
+        error = verdict.error or "failed"
+        if verdict.refresh and self._moved():
+            return Outcome(delay_s=0.0, error=error)  # try the new endpoint now
         self.failures += 1
         # Full jitter: https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
         ceiling = min(self.backoff_max_s, self.backoff_base_s * 2 ** min(self.failures - 1, 30))
         delay = self._jitter() * ceiling
-        if retry_after is not None:
-            delay = max(delay, retry_after)
-        (log.error if config else log.warning)("send failed, retrying in %.1f s: %s", delay, error)
+        if verdict.retry_after is not None:
+            delay = max(delay, verdict.retry_after)
+        say = log.error if verdict.config else log.warning
+        say("send failed, retrying in %.1f s: %s", delay, error)
         self.spool.record_error(error)
         return Outcome(delay_s=delay, error=error)
 
     def send_once(self) -> Outcome:
         """POST the oldest batch once and act on the answer."""
-        batch = self.spool.peek(self.batch_limit)
-        if not batch:
+        rows = self.spool.peek(self.batch_limit)
+        if not rows:
             return Outcome(empty=True)
+        batch, body, unusable = pack(rows)
+        if unusable:
+            log.error("%d spool row(s) cannot be sent; moved to dead letters", len(unusable))
+            self.spool.dead_letter(unusable)
+        if not batch:
+            return Outcome(dead_lettered=len(unusable))
         try:
-            response = self.session.post(
-                self.url,
-                json={"readings": [item.body for item in batch]},
-                auth=self.auth,
-                timeout=self.timeout_s,
-                # A redirect means a wrong URL: never re-POST readings to another host.
-                allow_redirects=False,
-            )
-        except requests.RequestException as err:
-            return self._backoff(f"network error: {err}", None)
-        try:
-            body: Any = response.json()
-        except ValueError:
-            body = None
-        status = response.status_code
-        if status == 200 and isinstance(body, dict) and isinstance(body.get("stored"), int):
-            self.spool.ack(item.id for item in batch)
-            self.failures = 0
-            return Outcome(sent=len(batch))
-        if status == 422:
-            return self._invalid(batch, body)
-        if status == 413:
-            return self._too_large(batch, body)
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        if status == 429 or status >= 500:
-            self._ack_partial(batch, body)
-            return self._backoff(_reason(body, status), retry_after)
-        # Includes a 200 that is not the ingest function's {"stored": n}: a captive
-        # portal or a wrong URL must not make us delete readings.
-        return self._backoff(
-            f"{_reason(body, status)} - check the endpoint url, auth and region;"
-            " readings stay queued",
-            retry_after,
-            config=True,
-        )
+            reply = self.transport.post_json(self.url, body, self.auth)
+        except TransportError as err:
+            return self._backoff(Verdict(retry=True, error=str(err), refresh=True))
+        verdict = judge(reply, len(batch))
+        ids = [row.id for row in batch]
+        if verdict.acked:
+            self.spool.ack(ids[i] for i in verdict.acked)
+        if verdict.dead:
+            log.error("server refused %d reading(s); moved to dead letters", len(verdict.dead))
+            self.spool.dead_letter({ids[i]: reason for i, reason in verdict.dead.items()})
+        if verdict.split_to is not None:
+            # The server's limit is lower than ours: keep the smaller size.
+            self.batch_limit = verdict.split_to
+            log.warning("server said %s; batch size now %d", verdict.error, self.batch_limit)
+        if verdict.retry:
+            return self._backoff(verdict)
+        self.failures = 0
+        return Outcome(sent=len(verdict.acked), dead_lettered=len(verdict.dead) + len(unusable))
 
-    def _ack_partial(self, batch: list[Spooled], body: Any) -> None:
-        # A 503 lists the indices it stored before failing; those are safe to delete.
-        stored = body.get("stored") if isinstance(body, dict) else None
-        if isinstance(stored, list):
-            ids = [batch[i].id for i in stored if isinstance(i, int) and 0 <= i < len(batch)]
-            if ids:
-                self.spool.ack(ids)
-
-    def _invalid(self, batch: list[Spooled], body: Any) -> Outcome:
-        items = body.get("items") if isinstance(body, dict) else None
-        rejected: dict[int, str] = {}
-        for item in items if isinstance(items, list) else []:
-            index = item.get("index") if isinstance(item, dict) else None
-            if isinstance(index, int) and 0 <= index < len(batch):
-                rejected[batch[index].id] = json.dumps(
-                    {"message": body.get("message"), "errors": item.get("errors")}
-                )
-        if not rejected:
-            # A 422 that names nothing we sent cannot be acted on safely: keep it all.
-            return self._backoff(f"{_reason(body, 422)} (no usable indices)", None, config=True)
-        log.error("server refused %d reading(s); moved to dead letters", len(rejected))
-        self.spool.dead_letter(rejected)
-        return Outcome(dead_lettered=len(rejected))
-
-    def _too_large(self, batch: list[Spooled], body: Any) -> Outcome:
-        if len(batch) > 1:
-            # The server's limit is lower than ours: halve, and keep the smaller size.
-            self.batch_limit = max(1, len(batch) // 2)
-            log.warning("server said 413; batch size now %d", self.batch_limit)
-            return Outcome()
-        self.spool.dead_letter({batch[0].id: json.dumps({"message": _reason(body, 413)})})
-        return Outcome(dead_lettered=1)
+    def _wait(self, delay: float, stop: threading.Event | None) -> None:
+        if self.watcher is None:
+            self._sleep(delay)
+            return
+        # Look at the endpoint files while waiting: a moved endpoint is tried at once.
+        left = delay
+        while left > 0 and not (stop is not None and stop.is_set()):
+            chunk = min(left, WATCH_SLICE_S)
+            self._sleep(chunk)
+            left -= chunk
+            if self._moved():
+                return
 
     def drain(
         self, *, stop: threading.Event | None = None, max_failures: int | None = None
     ) -> bool:
-        """Send until the spool is empty (True), or stop / ``max_failures`` in a row (False)."""
+        """Send until the queue is empty (True), or stop / ``max_failures`` in a row (False)."""
         while stop is None or not stop.is_set():
             outcome = self.send_once()
             if outcome.empty:
@@ -205,7 +224,7 @@ class Uploader:
             if outcome.delay_s is not None:
                 if max_failures is not None and self.failures >= max_failures:
                     return False
-                self._sleep(outcome.delay_s)
+                self._wait(outcome.delay_s, stop)
         return False
 
     def run(self, stop: threading.Event, wakeup: threading.Event, idle_s: float) -> None:

@@ -1,0 +1,137 @@
+"""Heating comes first: the real `thermostat-pi run` keeps going whatever the disk does."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from ingest_fake import IngestServer
+from pi_cli import CLI, spawn, write_config
+from pi_fakes import w1_slave_text, write_sensor
+
+from thermostat_pi.cli import main
+from thermostat_pi.spool import Spool
+
+FAST = {"interval_seconds": 0.05, "min_cycle_seconds": 0, "spool_retry_seconds": 0.2}
+MOCK_GPIO = {**os.environ, "GPIOZERO_PIN_FACTORY": "mock"}  # gpiozero's MockFactory
+# Runs the command with file writes capped at 3000 bytes: less than one SQLite page, so the
+# spool cannot be written at all, as on a full disk. SIGXFSZ ignored: writes fail with EFBIG.
+FULL_DISK = (
+    "import os, resource, signal, sys;"
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (3000, 3000));"
+    "signal.signal(signal.SIGXFSZ, signal.SIG_IGN);"
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)
+
+
+def wait_for(
+    condition: Callable[[], bool],
+    what: str,
+    child: subprocess.Popen[bytes] | None = None,
+    timeout: float = 20,
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert child is None or child.poll() is None, f"exited {child.returncode} before {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def status_of(config: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(["--config", str(config), "status"]) == 0
+    return capsys.readouterr().out
+
+
+def stop(child: subprocess.Popen[bytes]) -> None:
+    child.send_signal(signal.SIGTERM)
+    assert child.wait(20) == 0
+
+
+def sensor_config(tmp_path: Path, url: str, **extra: object) -> Path:
+    """`run` on a fake 1-wire tree at 15.5 C (below the 20 C setpoint: it heats)."""
+    write_sensor(tmp_path / "w1", "0316a2795aff", w1_slave_text(15.5))
+    return write_config(tmp_path, url, w1_devices_dir=f'"{tmp_path / "w1"}"', **FAST, **extra)
+
+
+def test_run_with_a_damaged_spool_moves_it_aside_and_keeps_heating(
+    tmp_path: Path, ingest: IngestServer, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    """A spool file that is not a database: kept aside, a new spool, heating readings sent."""
+    garbage = b"SQLite format 2\x00" + b"\xff" * 5000
+    (tmp_path / "spool.db").write_bytes(garbage)
+    config = sensor_config(tmp_path, ingest.url)
+    child = spawn(processes, "--config", str(config), "run", log=tmp_path / "err", env=MOCK_GPIO)
+    wait_for(lambda: len(ingest.stored) >= 3, "readings at the server", child)
+    assert child.poll() is None
+    assert {(r["temperature_c"], r["heating"]) for r in ingest.stored} == {(15.5, True)}
+    [moved] = [p for p in tmp_path.glob("spool.db.corrupt-*") if p.suffix != ".db-wal"]
+    assert moved.read_bytes() == garbage
+    stop(child)
+    assert "damaged spool moved to" in Spool(tmp_path / "spool.db").status().faults[0]
+
+
+def test_run_keeps_heating_while_the_spool_folder_is_unusable_and_recovers(
+    tmp_path: Path,
+    ingest: IngestServer,
+    processes: list[subprocess.Popen[bytes]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The spool's folder is a file: readings wait in memory and are sent; then it is fixed."""
+    blocker = tmp_path / "state"
+    blocker.write_text("a file where a folder should be")
+    config = sensor_config(
+        tmp_path,
+        ingest.url,
+        spool_path=f'"{blocker / "spool.db"}"',
+        status_file=f'"{tmp_path / "live.json"}"',
+    )
+    child = spawn(processes, "--config", str(config), "run", log=tmp_path / "err", env=MOCK_GPIO)
+    wait_for(lambda: len(ingest.stored) >= 3, "readings sent from memory", child)
+    assert child.poll() is None
+    wait_for(lambda: (tmp_path / "live.json").exists(), "the live status")
+    out = status_of(config, capsys)
+    assert "service:              running" in out
+    assert "spool:                DEGRADED since" in out
+    assert "relay:                ON (heating)" in out
+    assert "spool unusable" in out  # under faults
+
+    blocker.unlink()  # the folder can be made again
+    wait_for(lambda: "spool:                ok" in status_of(config, capsys), "the spool back")
+    stop(child)
+    assert "spool unusable, readings kept in memory" in (tmp_path / "err").read_text()
+    status = Spool(blocker / "spool.db").status()
+    assert any("spool unusable" in fault for fault in status.faults)
+    recorded = [r["recorded_at"] for r in ingest.stored]
+    assert recorded == sorted(set(recorded))  # nothing twice, in order
+
+
+def test_run_on_a_full_disk_keeps_heating_and_sends_from_memory(
+    tmp_path: Path,
+    ingest: IngestServer,
+    processes: list[subprocess.Popen[bytes]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """No byte of the spool can be written (file size limit): the service runs on memory."""
+    config = sensor_config(tmp_path, ingest.url)
+    child = subprocess.Popen(
+        [sys.executable, "-c", FULL_DISK, *CLI[1:], "--config", str(config), "run"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=MOCK_GPIO,
+    )
+    processes.append(child)
+    wait_for(lambda: len(ingest.stored) >= 3, "readings sent from memory", child)
+    assert child.poll() is None
+    assert {(r["temperature_c"], r["heating"]) for r in ingest.stored} == {(15.5, True)}
+    out = status_of(config, capsys)
+    assert "spool:                DEGRADED since" in out
+    child.send_signal(signal.SIGTERM)
+    _, stderr = child.communicate(timeout=20)
+    assert child.returncode == 0, stderr.decode()
+    assert b"spool unusable, readings kept in memory" in stderr
