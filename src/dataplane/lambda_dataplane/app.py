@@ -11,7 +11,7 @@ from typing import Any, Literal
 import boto3
 
 from lambda_dataplane.config import FunctionConfig
-from lambda_dataplane.function_runtime import FunctionRuntime, LogSink
+from lambda_dataplane.function_runtime import FunctionRuntime, LogSink, default_log_sink
 from lambda_dataplane.function_url import AuthType, FunctionUrlServer
 from lambda_dataplane.iam_principals import (
     Directory,
@@ -21,6 +21,7 @@ from lambda_dataplane.iam_principals import (
     admin_principal,
     moto_secrets,
 )
+from lambda_dataplane.lambda_api_model import RecentLogs
 from lambda_dataplane.launchers import DockerLauncher, Launcher, ProcessLauncher
 from lambda_dataplane.sigv4 import Credential
 from lambda_dataplane.stack import StackPlan
@@ -99,7 +100,8 @@ class DataPlane:
         runtime_factory: Callable[[FunctionConfig], FunctionRuntime] | None = None,
     ) -> None:
         self.plan, self.aws, self.options = plan, aws, options
-        self._log_sink = log_sink
+        self._log_sink = log_sink or default_log_sink
+        self.recent_logs = RecentLogs()  # Invoke with LogType=Tail reads these
         self._make_runtime = runtime_factory or self._runtime
         self.runtimes: dict[str, FunctionRuntime] = {}
         self.url_servers: dict[str, FunctionUrlServer] = {}
@@ -131,9 +133,13 @@ class DataPlane:
             config,
             launcher=make_launcher(self.options),
             extra_env=self.aws.function_env(),
-            log_sink=self._log_sink,
+            log_sink=self._sink,
             region=self.aws.region,
         )
+
+    def _sink(self, function: str, line: str) -> None:
+        self.recent_logs.add(function, line)
+        self._log_sink(function, line)
 
     def start(self) -> None:
         """Everything up, or everything that started stopped again and the error raised."""

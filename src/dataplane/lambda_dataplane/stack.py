@@ -83,6 +83,22 @@ def read_stack(
         raise StackError(f"cannot read stack {stack_name!r}: {err}") from err
 
 
+def created_resources(
+    template_path: Path, *, stack_name: str, client: ClientFactory, resource_type: str
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(logical id, physical id, resolved properties) of each created resource of a type:
+    for settings an emulator ignores (moto's CloudFormation drops a table's TTL setting)."""
+    try:
+        reader = _Reader(load_template(template_path), stack_name, client)
+        return [
+            (logical, reader.physical[logical], reader.resolver.properties(logical))
+            for logical in reader.resolver.resources(resource_type)
+            if logical in reader.physical
+        ]
+    except (ClientError, BotoCoreError) as err:
+        raise StackError(f"cannot read stack {stack_name!r}: {err}") from err
+
+
 class _Reader:
     def __init__(
         self,
