@@ -8,6 +8,7 @@ https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -71,6 +72,10 @@ class FunctionUrlServer:
         self.auth_type = auth_type
         self.account_id = account_id
         self.guard, self.observer = guard, observer
+        self.region = region
+        # A URL id shaped like AWS's (32 lowercase letters and digits), stable per function.
+        seed = guard.function_arn if guard is not None else str(id(invoker))
+        self.url_id = hashlib.sha256(seed.encode()).hexdigest()[:32]
         lookup = guard.directory.credential if guard is not None and not credentials else None
         self.verifier = SigV4Verifier(lookup or credentials or {}, region=region, service="lambda")
         self._httpd = _Server((host, port), _Handler)
@@ -131,6 +136,8 @@ class FunctionUrlServer:
             account_id=account_id,
             now=datetime.now(UTC),
             authorizer_iam=authorizer,
+            url_id=self.url_id,
+            region=self.region,
         )
         try:
             result = self.invoker.invoke(json.dumps(event).encode())
