@@ -86,6 +86,31 @@ def test_endpoints_file_fills_url_region_and_keys(tmp_path: Path) -> None:
     )
 
 
+def test_endpoints_file_device_keys_are_preferred(tmp_path: Path) -> None:
+    """With a device identity in endpoints.json, the Pi signs as the device, not the admin."""
+    (tmp_path / "endpoints.json").write_text(
+        json.dumps(
+            {
+                "aws_endpoint_url": "http://127.0.0.1:4566",
+                "region": "eu-west-1",
+                "ingest_url": "http://127.0.0.1:4567/",
+                "table_name": "t",
+                "access_key_id": "ADMINKEY",
+                "secret_access_key": "admin-secret",
+                "stack_name": "thermostat-dev",
+                "device_id": "dev-pi",
+                "device_access_key_id": "DEVICEKEY",
+                "device_secret_access_key": "device-secret",
+            }
+        )
+    )
+    config = load_config(
+        write(tmp_path, 'device_id = "pi-1"\nendpoints_file = "endpoints.json"\n'), env={}
+    )
+    ep = config.endpoint
+    assert (ep.access_key_id, ep.secret_access_key) == ("DEVICEKEY", "device-secret")
+
+
 def test_endpoints_file_auth_type_and_explicit_keys(tmp_path: Path) -> None:
     """auth_type NONE in endpoints.json is used; a url set in the config file wins."""
     (tmp_path / "endpoints.json").write_text(

@@ -73,17 +73,19 @@ def read_keys_file(path: Path) -> dict[str, str]:
 
 
 def _read_endpoints_file(path: Path) -> dict[str, Any]:
-    """The [endpoint] values a local stack's endpoints.json supplies."""
+    """The [endpoint] values a local stack's endpoints.json supplies: the device's own keys
+    when the stack made a device identity, else the stack's admin keys."""
     try:
         stack = Endpoints.read(path)
     except EndpointsFileError as err:
         raise ConfigError(f"endpoints_file {err}") from err
+    device = bool(stack.device_access_key_id and stack.device_secret_access_key)
     return {
         "url": stack.ingest_url,
         "auth": stack.auth_type.upper(),
         "region": stack.region,
-        "access_key_id": stack.access_key_id,
-        "secret_access_key": stack.secret_access_key,
+        "access_key_id": stack.device_access_key_id if device else stack.access_key_id,
+        "secret_access_key": stack.device_secret_access_key if device else stack.secret_access_key,
     }
 
 

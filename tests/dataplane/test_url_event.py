@@ -197,3 +197,20 @@ def test_unusable_explicit_response_is_value_error(result: dict[str, object]) ->
     """Bad statusCode, bad base64 or non-list cookies cannot be mapped."""
     with pytest.raises(ValueError, match=r"statusCode|base64|cookies"):
         map_response(json.dumps(result).encode())
+
+
+def test_url_id_shapes_domain_name_api_id_and_prefix() -> None:
+    """With the URL's id, the event names the domain as AWS does, whatever Host said."""
+    request = HttpRequest("GET", "/", [("Host", "127.0.0.1:9000")], b"", "127.0.0.1")
+    event = build_event(
+        request,
+        request_id="r",
+        account_id="1",
+        now=datetime.now(UTC),
+        authorizer_iam=None,
+        url_id="a" * 32,
+        region="eu-west-1",
+    )
+    context = event["requestContext"]
+    assert context["domainName"] == "a" * 32 + ".lambda-url.eu-west-1.on.aws"
+    assert context["apiId"] == context["domainPrefix"] == "a" * 32

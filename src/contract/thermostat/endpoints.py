@@ -39,6 +39,11 @@ class Endpoints:
     auth_type: str = "AWS_IAM"
     # Who runs the function images: "dataplane" (the local data plane) or "localstack".
     functions_run_by: str = "dataplane"
+    # The simulated device's own identity: an IAM user with the stack's device policy, which
+    # the Function URL authorizes as AWS would. Empty when the stack made none.
+    device_id: str = ""
+    device_access_key_id: str = ""
+    device_secret_access_key: str = ""
 
     def __repr__(self) -> str:  # keeps the secret out of logs and tracebacks
         return (

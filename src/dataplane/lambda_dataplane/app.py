@@ -11,12 +11,22 @@ from typing import Any, Literal
 import boto3
 
 from lambda_dataplane.config import FunctionConfig
-from lambda_dataplane.function_runtime import FunctionRuntime, LogSink
-from lambda_dataplane.function_url import FunctionUrlServer
+from lambda_dataplane.function_runtime import FunctionRuntime, LogSink, default_log_sink
+from lambda_dataplane.function_url import AuthType, FunctionUrlServer
+from lambda_dataplane.iam_principals import (
+    Directory,
+    EmulatorIam,
+    PrincipalDirectory,
+    StaticPrincipals,
+    admin_principal,
+    moto_secrets,
+)
+from lambda_dataplane.lambda_api_model import RecentLogs
 from lambda_dataplane.launchers import DockerLauncher, Launcher, ProcessLauncher
 from lambda_dataplane.sigv4 import Credential
 from lambda_dataplane.stack import StackPlan
 from lambda_dataplane.stream_mapping import StreamMapping
+from lambda_dataplane.url_guard import UrlGuard, UrlObserver
 
 log = logging.getLogger(__name__)
 Mode = Literal["process", "docker"]
@@ -62,6 +72,13 @@ class DataPlaneOptions:
     pythonpath: tuple[Path, ...] = ()
     url_credentials: Mapping[str, Credential] = field(default_factory=dict)
     poll_interval: float = 0.05
+    # Who may sign: the admin key (AwsEndpoint's), url_credentials, then the emulator's IAM
+    # users (secrets read from moto when emulator_iam is "moto"; "none": no IAM users).
+    emulator_iam: Literal["moto", "none"] = "moto"
+    url_observer: UrlObserver | None = None  # refusals explained, 4xx replies
+    # Wraps the dynamodbstreams client every mapping reads through (e.g. to attribute TTL
+    # deletions to the DynamoDB service, which moto's stream records do not).
+    wrap_streams: Callable[[Any], Any] | None = None
 
 
 def make_launcher(options: DataPlaneOptions) -> Launcher:
@@ -83,11 +100,28 @@ class DataPlane:
         runtime_factory: Callable[[FunctionConfig], FunctionRuntime] | None = None,
     ) -> None:
         self.plan, self.aws, self.options = plan, aws, options
-        self._log_sink = log_sink
+        self._log_sink = log_sink or default_log_sink
+        self.recent_logs = RecentLogs()  # Invoke with LogType=Tail reads these
         self._make_runtime = runtime_factory or self._runtime
         self.runtimes: dict[str, FunctionRuntime] = {}
         self.url_servers: dict[str, FunctionUrlServer] = {}
         self.mappings: dict[str, StreamMapping] = {}
+        self.directory = self._directory()
+
+    def _directory(self) -> PrincipalDirectory:
+        """Every key that may sign here, with its identity policies."""
+        account = self.plan.account_id
+        keys = {self.aws.access_key_id: self.aws.secret_access_key}
+        keys.update({k: c.secret_access_key for k, c in self.options.url_credentials.items()})
+        admins = StaticPrincipals(
+            admin_principal(key, secret, account_id=account, name=f"local-admin-{index}")
+            for index, (key, secret) in enumerate(keys.items())
+        )
+        directories: list[Directory] = [admins]
+        if self.options.emulator_iam == "moto":
+            secrets = moto_secrets(self.aws.endpoint_url)
+            directories.append(EmulatorIam(self.aws.client("iam"), secrets))
+        return PrincipalDirectory(*directories)
 
     @property
     def urls(self) -> dict[str, str]:
@@ -99,9 +133,13 @@ class DataPlane:
             config,
             launcher=make_launcher(self.options),
             extra_env=self.aws.function_env(),
-            log_sink=self._log_sink,
+            log_sink=self._sink,
             region=self.aws.region,
         )
+
+    def _sink(self, function: str, line: str) -> None:
+        self.recent_logs.add(function, line)
+        self._log_sink(function, line)
 
     def start(self) -> None:
         """Everything up, or everything that started stopped again and the error raised."""
@@ -118,16 +156,21 @@ class DataPlane:
             runtime.start()
         port = self.options.url_port
         for spec in self.plan.urls:
-            credentials = self.options.url_credentials or {
-                self.aws.access_key_id: Credential(self.aws.secret_access_key)
-            }
+            auth_type: AuthType = "NONE" if spec.auth_type == "NONE" else "AWS_IAM"
+            guard = UrlGuard(
+                directory=self.directory,
+                function_arn=spec.function.arn,
+                auth_type=auth_type,
+                resource_policy=spec.resource_policy,
+            )
             server = FunctionUrlServer(
                 self.runtimes[spec.function.name],
-                auth_type="NONE" if spec.auth_type == "NONE" else "AWS_IAM",
-                credentials=credentials,
+                auth_type=auth_type,
                 region=self.aws.region,
                 host=self.options.url_host,
                 port=port,
+                guard=guard,
+                observer=self.options.url_observer,
             )
             port = 0
             self.url_servers[spec.logical_id] = server
@@ -141,13 +184,17 @@ class DataPlane:
             mapping = StreamMapping(
                 mapping_spec.config,
                 invoker=self.runtimes[mapping_spec.function.name],
-                streams=self.aws.client("dynamodbstreams"),
+                streams=self._streams_client(),
                 sqs=self.aws.client("sqs"),
                 poll_interval=self.options.poll_interval,
             )
             self.mappings[mapping_spec.logical_id] = mapping
             mapping.start()
             log.info("%s -> %s", mapping_spec.logical_id, mapping_spec.function.name)
+
+    def _streams_client(self) -> Any:
+        client = self.aws.client("dynamodbstreams")
+        return self.options.wrap_streams(client) if self.options.wrap_streams else client
 
     def stop(self) -> None:
         for mapping in self.mappings.values():

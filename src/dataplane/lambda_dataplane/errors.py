@@ -25,3 +25,16 @@ class SignatureError(DataplaneError, PermissionError):
 
 class MalformedBodyError(DataplaneError, ValueError):
     """An HTTP request body whose framing (Content-Length, chunked encoding) is invalid."""
+
+
+class UnknownKeyError(SignatureError):
+    """The access key is not one this stack knows (AWS: UnrecognizedClientException)."""
+
+
+class SignatureMismatchError(SignatureError):
+    """The signature differs from ours; carries what we signed, for a user to diff locally."""
+
+    def __init__(self, message: str, *, canonical_request: str, string_to_sign: str) -> None:
+        super().__init__(message)
+        self.canonical_request = canonical_request
+        self.string_to_sign = string_to_sign

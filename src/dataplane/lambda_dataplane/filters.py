@@ -53,6 +53,11 @@ class FilterCriteria:
             patterns.append(pattern)
         return cls(patterns)
 
+    @property
+    def patterns(self) -> list[str]:
+        """Each pattern as JSON text, the way the Lambda API shows it."""
+        return [json.dumps(p, separators=(",", ":")) for p in self._patterns]
+
     def matches(self, record: Mapping[str, Any]) -> bool:
         """True when no filter is configured or any filter matches the record."""
         if not self._patterns:

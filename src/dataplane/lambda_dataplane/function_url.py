@@ -1,11 +1,14 @@
 """Function URL ingress: an HTTP server that turns requests into payload 2.0 invocations.
 
 AWS_IAM auth verifies SigV4 against the given credentials (403 {"Message":"Forbidden"} like
-AWS); NONE lets every request through. https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+AWS). With a ``guard`` (url_guard.UrlGuard) both URL actions are then authorized by IAM, for
+the signer (AWS_IAM) or an anonymous caller (NONE: the resource-based policy alone decides).
+https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -21,8 +24,15 @@ from lambda_dataplane.config import MAX_REQUEST_BYTES, Invoker
 from lambda_dataplane.errors import DataplaneError, InvocationTooLargeError, SignatureError
 from lambda_dataplane.httpbody import read_body
 from lambda_dataplane.invocation import new_trace_id
-from lambda_dataplane.sigv4 import Credential, SigV4Verifier
+from lambda_dataplane.sigv4 import Credential, Identity, SigV4Verifier
 from lambda_dataplane.url_event import HttpRequest, HttpResponse, build_event, map_response
+from lambda_dataplane.url_guard import (
+    UrlEvent,
+    UrlGuard,
+    UrlObserver,
+    explain_function_reply,
+    explain_signature,
+)
 
 log = logging.getLogger(__name__)
 AuthType = Literal["AWS_IAM", "NONE"]
@@ -39,6 +49,8 @@ class FunctionUrlServer:
     invoker: the function (a FunctionRuntime). auth_type: "AWS_IAM" or "NONE".
     credentials: access key id -> Credential (AWS_IAM only). region: the SigV4 scope region.
     account_id: requestContext.accountId when auth is NONE (AWS shows "anonymous").
+    guard: IAM authorization after the signature (None: signature only). Its directory also
+    supplies the signing keys. observer: told why a request was refused and of 4xx replies.
     """
 
     def __init__(
@@ -51,13 +63,21 @@ class FunctionUrlServer:
         host: str = "127.0.0.1",
         port: int = 0,
         account_id: str = "anonymous",
+        guard: UrlGuard | None = None,
+        observer: UrlObserver | None = None,
     ) -> None:
         if auth_type not in ("AWS_IAM", "NONE"):
             raise ValueError(f"auth_type must be AWS_IAM or NONE, not {auth_type!r}")
         self.invoker = invoker
         self.auth_type = auth_type
         self.account_id = account_id
-        self.verifier = SigV4Verifier(credentials or {}, region=region, service="lambda")
+        self.guard, self.observer = guard, observer
+        self.region = region
+        # A URL id shaped like AWS's (32 lowercase letters and digits), stable per function.
+        seed = guard.function_arn if guard is not None else str(id(invoker))
+        self.url_id = hashlib.sha256(seed.encode()).hexdigest()[:32]
+        lookup = guard.directory.credential if guard is not None and not credentials else None
+        self.verifier = SigV4Verifier(lookup or credentials or {}, region=region, service="lambda")
         self._httpd = _Server((host, port), _Handler)
         self._httpd.app = self  # type: ignore[attr-defined]
         self._thread = threading.Thread(
@@ -90,15 +110,19 @@ class FunctionUrlServer:
     def _handle(self, request: HttpRequest, request_id: str) -> HttpResponse:
         authorizer = None
         account_id = self.account_id
+        identity: Identity | None = None
         if self.auth_type == "AWS_IAM":
             try:
                 identity = self.verifier.verify(
                     request.method, request.raw_target, request.headers, request.body
                 )
             except SignatureError as err:
-                log.info("function URL request %s forbidden: %s", request_id, err)
-                return _message(HTTPStatus.FORBIDDEN, "Forbidden")
+                return self._refuse(request_id, *explain_signature(err))
             authorizer, account_id = identity.authorizer_iam(), identity.account_id
+        if self.guard is not None:
+            decision = self.guard.authorize(identity, source_ip=request.source_ip)
+            if not decision.allowed:
+                return self._refuse(request_id, f"IAM: {decision.reason}", None)
         # Added by the Function URL front end after auth, as on AWS (not part of the signature).
         forwarded = [
             ("X-Forwarded-For", request.source_ip),
@@ -112,6 +136,8 @@ class FunctionUrlServer:
             account_id=account_id,
             now=datetime.now(UTC),
             authorizer_iam=authorizer,
+            url_id=self.url_id,
+            region=self.region,
         )
         try:
             result = self.invoker.invoke(json.dumps(event).encode())
@@ -128,10 +154,23 @@ class FunctionUrlServer:
             )
             return _message(HTTPStatus.BAD_GATEWAY, "Internal Server Error")
         try:
-            return map_response(result.payload)
+            response = map_response(result.payload)
         except ValueError as err:
             log.warning("function URL request %s: unusable function response: %s", request_id, err)
             return _message(HTTPStatus.BAD_GATEWAY, "Internal Server Error")
+        if 400 <= response.status < 500 and self.observer is not None:
+            text = explain_function_reply(response.status, response.body)
+            self.observer(UrlEvent(request_id, response.status, text))
+        return response
+
+    def _refuse(self, request_id: str, message: str, detail: str | None) -> HttpResponse:
+        """AWS's bare 403 to the caller; the reason to the log and the observer only."""
+        log.info("function URL request %s forbidden: %s", request_id, message)
+        if detail:
+            log.info("function URL request %s: %s", request_id, detail)
+        if self.observer is not None:
+            self.observer(UrlEvent(request_id, HTTPStatus.FORBIDDEN, message, detail))
+        return _message(HTTPStatus.FORBIDDEN, "Forbidden")
 
 
 class _Server(ThreadingHTTPServer):

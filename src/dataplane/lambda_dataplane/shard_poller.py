@@ -45,6 +45,8 @@ class PollerStats:
     sent_to_destination: int = 0
     service_errors: int = 0
     batches: list[int] = field(default_factory=list)
+    # GetEventSourceMapping's LastProcessingResult for this shard.
+    last_result: str = "No records processed"
 
 
 class ShardPoller:
@@ -143,7 +145,9 @@ class ShardPoller:
         if outcome.failed_from is None:
             self._complete(attempt.size)
             self.stats.delivered += len(batch)
+            self.stats.last_result = "OK"
             return True
+        self.stats.last_result = "PROBLEM: Function call failed"
         if outcome.whole_batch and self.config.bisect_on_error and attempt.size > 1:
             # Splitting does not count towards the retry quota (services-dynamodb-errors).
             self._split(attempt)

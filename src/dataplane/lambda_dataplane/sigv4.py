@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
-from lambda_dataplane.errors import SignatureError
+from lambda_dataplane.errors import SignatureError, SignatureMismatchError, UnknownKeyError
 from lambda_dataplane.sigv4_canonical import (
     canonical_headers,
     canonical_query,
@@ -113,20 +113,23 @@ def _parse_presigned(query: Mapping[str, str]) -> _Claim:
 class SigV4Verifier:
     """Checks requests against known credentials for one service and region.
 
-    credentials: access key id -> Credential. max_skew: how far X-Amz-Date may be from now
+    credentials: access key id -> Credential, or a function that looks a key up (None if
+    unknown), such as PrincipalDirectory.credential. max_skew: how far X-Amz-Date may be from now
     (AWS: 5 minutes). clock: returns the current aware UTC time (injectable for tests).
     """
 
     def __init__(
         self,
-        credentials: Mapping[str, Credential],
+        credentials: Mapping[str, Credential] | Callable[[str], Credential | None],
         *,
         region: str,
         service: str = "lambda",
         max_skew: timedelta = timedelta(minutes=5),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.credentials = dict(credentials)
+        self._lookup: Callable[[str], Credential | None] = (
+            dict(credentials).get if isinstance(credentials, Mapping) else credentials
+        )
         self.region, self.service = region, service
         self.max_skew, self.clock = max_skew, clock
 
@@ -165,7 +168,9 @@ class SigV4Verifier:
         key = signing_key(credential.secret_access_key, *claim.scope[:3])
         expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
         if not hmac.compare_digest(expected.encode(), claim.signature.encode()):
-            raise SignatureError("signature does not match")
+            raise SignatureMismatchError(
+                "signature does not match", canonical_request=canonical, string_to_sign=to_sign
+            )
         account = credential.account_id
         return Identity(
             access_key=claim.access_key,
@@ -175,9 +180,9 @@ class SigV4Verifier:
         )
 
     def _check_claim(self, claim: _Claim) -> Credential:
-        credential = self.credentials.get(claim.access_key)
+        credential = self._lookup(claim.access_key)
         if credential is None:
-            raise SignatureError(f"unknown access key {claim.access_key!r}")
+            raise UnknownKeyError(f"unknown access key {claim.access_key!r}")
         if len(claim.scope) != 4 or claim.scope[3] != "aws4_request":
             raise SignatureError(f"malformed credential scope {'/'.join(claim.scope)!r}")
         date, region, service = claim.scope[:3]

@@ -18,11 +18,16 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from lambda_dataplane.config import FunctionConfig
 from lambda_dataplane.errors import DataplaneError
+from lambda_dataplane.iam import NamedPolicy
+from lambda_dataplane.permissions import resource_policy
 from lambda_dataplane.stream_config import StreamMappingConfig
 from lambda_dataplane.template import Resolver, TemplateError, load_template
 
 log = logging.getLogger(__name__)
 ClientFactory = Callable[[str], Any]
+# The parameter values that make a template describe the stack as deployed on AWS, used to
+# decide which conditional AWS::Lambda::Permission resources the local URL must honour.
+AWS_VIEW_PARAMETERS = {"LocalDataPlane": "false"}
 
 
 class StackError(DataplaneError, RuntimeError):
@@ -36,6 +41,8 @@ class UrlSpec:
     logical_id: str
     function: FunctionConfig
     auth_type: str
+    # The function's resource-based policy (its AWS::Lambda::Permission resources).
+    resource_policy: NamedPolicy | None = None
 
 
 @dataclass(frozen=True)
@@ -55,18 +62,51 @@ class StackPlan:
     functions: Mapping[str, FunctionConfig]  # by function name
     urls: tuple[UrlSpec, ...]
     mappings: tuple[MappingSpec, ...]
+    account_id: str = "123456789012"
+    region: str = "us-east-1"
 
 
-def read_stack(template_path: Path, *, stack_name: str, client: ClientFactory) -> StackPlan:
-    """Everything the data plane runs for ``stack_name``."""
+def read_stack(
+    template_path: Path,
+    *,
+    stack_name: str,
+    client: ClientFactory,
+    aws_view: Mapping[str, str] = AWS_VIEW_PARAMETERS,
+) -> StackPlan:
+    """Everything the data plane runs for ``stack_name``.
+
+    aws_view: parameter overrides under which the template's conditions describe AWS (which
+    permissions the function has there, though the emulator was not given them)."""
     try:
-        return _Reader(load_template(template_path), stack_name, client).plan()
+        return _Reader(load_template(template_path), stack_name, client, aws_view).plan()
+    except (ClientError, BotoCoreError) as err:
+        raise StackError(f"cannot read stack {stack_name!r}: {err}") from err
+
+
+def created_resources(
+    template_path: Path, *, stack_name: str, client: ClientFactory, resource_type: str
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(logical id, physical id, resolved properties) of each created resource of a type:
+    for settings an emulator ignores (moto's CloudFormation drops a table's TTL setting)."""
+    try:
+        reader = _Reader(load_template(template_path), stack_name, client)
+        return [
+            (logical, reader.physical[logical], reader.resolver.properties(logical))
+            for logical in reader.resolver.resources(resource_type)
+            if logical in reader.physical
+        ]
     except (ClientError, BotoCoreError) as err:
         raise StackError(f"cannot read stack {stack_name!r}: {err}") from err
 
 
 class _Reader:
-    def __init__(self, template: dict[str, Any], stack_name: str, client: ClientFactory) -> None:
+    def __init__(
+        self,
+        template: dict[str, Any],
+        stack_name: str,
+        client: ClientFactory,
+        aws_view: Mapping[str, str] = AWS_VIEW_PARAMETERS,
+    ) -> None:
         self._template, self._name, self._client = template, stack_name, client
         stacks = client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"]
         stack = stacks[0]
@@ -82,6 +122,7 @@ class _Reader:
             if entry.get("LogicalResourceId") and entry.get("PhysicalResourceId")
         }
         arn_parts = str(stack["StackId"]).split(":")
+        self.region, self.account_id = arn_parts[3], arn_parts[4]
         self.resolver = Resolver(
             template,
             parameters=self.parameters,
@@ -97,12 +138,24 @@ class _Reader:
             attribute=self._attribute,
         )
         self._functions: dict[str, FunctionConfig] = {}
+        self._aws_conditions = Resolver(
+            template,
+            parameters={**self.parameters, **aws_view},
+            pseudo={},
+            physical_ids={},
+            attribute=self._attribute,
+        )
 
     def plan(self) -> StackPlan:
-        urls = tuple(
-            UrlSpec(logical, self._function(props["TargetFunctionArn"]), props["AuthType"])
-            for logical, props in self._resolved("AWS::Lambda::Url")
-        )
+        urls = []
+        for logical, props in self._resolved("AWS::Lambda::Url"):
+            function = self._function(props["TargetFunctionArn"])
+            policy = resource_policy(
+                self._permissions(function),
+                function_arn=function.arn,
+                name=f"resource-based policy of {function.name}",
+            )
+            urls.append(UrlSpec(logical, function, props["AuthType"], policy))
         mappings = []
         for logical, props in self._resolved("AWS::Lambda::EventSourceMapping"):
             source = str(props.get("EventSourceArn", ""))
@@ -115,8 +168,28 @@ class _Reader:
             )
             mappings.append(MappingSpec(logical, function, config))
         return StackPlan(
-            self._name, self.parameters, self.outputs, self._functions, urls, tuple(mappings)
+            self._name,
+            self.parameters,
+            self.outputs,
+            self._functions,
+            tuple(urls),
+            tuple(mappings),
+            self.account_id,
+            self.region,
         )
+
+    def _permissions(self, function: FunctionConfig) -> list[tuple[str, dict[str, Any]]]:
+        """The AWS::Lambda::Permission resources on ``function`` that exist on AWS."""
+        found = []
+        for logical, body in self.resolver.resources("AWS::Lambda::Permission").items():
+            condition = body.get("Condition")
+            if condition and not self._aws_conditions.condition(str(condition)):
+                continue
+            props = self.resolver.properties(logical)
+            target = str(props.get("FunctionName", ""))
+            if target.split(":function:", 1)[-1].split(":", 1)[0] == function.name:
+                found.append((logical, props))
+        return found
 
     def _resolved(self, resource_type: str) -> list[tuple[str, dict[str, Any]]]:
         try:

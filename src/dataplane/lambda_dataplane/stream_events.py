@@ -44,7 +44,8 @@ def to_lambda_record(raw: Mapping[str, Any], *, stream_arn: str) -> StreamRecord
     event = {
         "eventID": raw["eventID"],
         "eventName": raw["eventName"],
-        "eventVersion": raw.get("eventVersion", "1.1"),
+        # Lambda's DynamoDB events say 1.1 (moto's GetRecords says 1.0): with-ddb.html.
+        "eventVersion": "1.1",
         "eventSource": "aws:dynamodb",
         "awsRegion": raw["awsRegion"],
         "dynamodb": stream,

@@ -57,8 +57,11 @@ def build_event(
     account_id: str,
     now: datetime,
     authorizer_iam: dict[str, Any] | None,
+    url_id: str | None = None,
+    region: str = "us-east-1",
 ) -> dict[str, Any]:
-    """The payload 2.0 event for one request."""
+    """The payload 2.0 event for one request. url_id: the URL's id, which AWS puts in
+    apiId/domainPrefix and in domainName (``<url-id>.lambda-url.<region>.on.aws``)."""
     raw_path, _, raw_query = request.raw_target.partition("?")
     headers: dict[str, str] = {}
     cookies: list[str] = []
@@ -69,11 +72,12 @@ def build_event(
         else:
             headers[key] = f"{headers[key]},{value}" if key in headers else value
     host = headers.get("host", "")
+    prefix = url_id or host.split(".", 1)[0]
     context: dict[str, Any] = {
         "accountId": account_id,
-        "apiId": host.split(".", 1)[0],
-        "domainName": host,
-        "domainPrefix": host.split(".", 1)[0],
+        "apiId": prefix,
+        "domainName": f"{url_id}.lambda-url.{region}.on.aws" if url_id else host,
+        "domainPrefix": prefix,
         "http": {
             "method": request.method,
             "path": raw_path,

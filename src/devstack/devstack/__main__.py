@@ -29,7 +29,9 @@ from thermostat.endpoints import Endpoints
 
 def parse_args(argv: Sequence[str] | None) -> DevSettings:
     parser = argparse.ArgumentParser(prog="thermostat-devstack", description=__doc__)
-    parser.add_argument("--port", type=int, default=4566, help="moto_server port (4566)")
+    parser.add_argument(
+        "--port", type=int, default=4566, help="the AWS endpoint's port, every API (4566)"
+    )
     parser.add_argument("--url-port", type=int, default=0, help="Function URL port (0: any)")
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--access-key-id", default=DEV_ACCESS_KEY_ID)
@@ -40,6 +42,9 @@ def parse_args(argv: Sequence[str] | None) -> DevSettings:
     parser.add_argument("--no-pi", dest="pi", action="store_false", help="no simulated Pi")
     parser.add_argument("--device-id", default="dev-pi")
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between readings")
+    parser.add_argument(
+        "--ttl-interval", type=float, default=2.0, help="seconds between TTL sweeps (2)"
+    )
     args = parser.parse_args(argv)
     return DevSettings(
         port=args.port,
@@ -53,6 +58,7 @@ def parse_args(argv: Sequence[str] | None) -> DevSettings:
         pi=args.pi,
         device_id=args.device_id,
         interval=args.interval,
+        ttl_interval=args.ttl_interval,
     )
 
 
@@ -66,7 +72,8 @@ def curl_example(endpoints: Endpoints) -> str:
     }
     sign = ""
     if endpoints.auth_type == "AWS_IAM":
-        key, secret = endpoints.access_key_id, endpoints.secret_access_key
+        key = endpoints.device_access_key_id or endpoints.access_key_id
+        secret = endpoints.device_secret_access_key or endpoints.secret_access_key
         sign = f'--aws-sigv4 "aws:amz:{endpoints.region}:lambda" --user {key}:{secret} '
     return (
         f"curl {sign}-H 'Content-Type: application/json' "
@@ -112,9 +119,9 @@ def run(argv: Sequence[str]) -> int:
         stack.stop()
         raise
     try:
-        say(f"Ready in {time.monotonic() - began:.1f} s. AWS APIs (moto): {stack.aws.endpoint_url}")
+        say(f"Ready in {time.monotonic() - began:.1f} s. AWS APIs: {endpoints.aws_endpoint_url}")
         say(f"Function URL ({endpoints.auth_type}): {endpoints.ingest_url}")
-        say(f"Endpoints and dev credentials: {settings.state_dir / 'endpoints.json'}")
+        say(f"Endpoints, admin and device keys: {settings.state_dir / 'endpoints.json'}")
         say("Send a reading:")
         say(f"  {curl_example(endpoints)}")
         pi = "thermostat-pi run --simulate" if settings.pi else "off (--no-pi)"

@@ -74,6 +74,14 @@ class FeedPrinter:
     def invoke(self, payload: bytes, *, timeout: float | None = None) -> InvocationResult:
         for record in json.loads(payload)["Records"]:
             body = record["dynamodb"]
+            if record.get("userIdentity", {}).get("principalId") == "dynamodb.amazonaws.com":
+                expired = _typed(from_wire(body.get("OldImage") or {}))
+                if isinstance(expired, ReadingItem):
+                    r = expired.reading
+                    self._write(
+                        f"{time.strftime('%H:%M:%S')}  expired  {r.device_id}  {r.timestamp}"
+                    )
+                continue
             line = describe(
                 record["eventName"],
                 from_wire(body.get("NewImage") or {}),

@@ -11,6 +11,13 @@ from typing import Any
 
 from devstack.deploy import deploy_stack
 from devstack.feed import FeedPrinter
+from devstack.local_aws import (
+    DEFAULT_TTL_INTERVAL,
+    LocalAws,
+    feed_lines,
+    prepare_ttl,
+    start_local_aws,
+)
 from devstack.moto import MotoServer
 from devstack.simulated_pi import start_pi_process, write_pi_config
 from lambda_dataplane.app import AwsEndpoint, DataPlane, DataPlaneOptions
@@ -33,6 +40,7 @@ class DevSettings:
     pi: bool
     device_id: str
     interval: float
+    ttl_interval: float = DEFAULT_TTL_INTERVAL
 
 
 class DevStack:
@@ -43,7 +51,8 @@ class DevStack:
         self._write = write
         self._log_lock = threading.Lock()
         self._function_log = (settings.state_dir / "functions.log").open("a", encoding="utf-8")
-        self.moto = MotoServer(settings.port, log_path=settings.state_dir / "moto.log")
+        # moto listens on an internal port; --port is the front that answers for every API.
+        self.moto = MotoServer(0, log_path=settings.state_dir / "moto.log")
         self.aws = AwsEndpoint(
             self.moto.endpoint_url,
             settings.region,
@@ -54,16 +63,28 @@ class DevStack:
         self.feed: StreamMapping | None = None
         self.pi_process: subprocess.Popen[bytes] | None = None
         self.endpoints: Endpoints | None = None
+        self.local_aws: LocalAws | None = None
 
     def start(self) -> Endpoints:
         s = self.settings
         self.moto.start()
         deploy_stack(self.aws.client("cloudformation"), s.template, stack_name=s.stack_name)
         plan = read_stack(s.template, stack_name=s.stack_name, client=self.aws.client)
-        self.plane = DataPlane(
-            plan, self.aws, DataPlaneOptions(url_port=s.url_port), log_sink=self._function_line
+        ttl = prepare_ttl(self.aws, s.template, stack_name=s.stack_name)
+        options = DataPlaneOptions(
+            url_port=s.url_port, url_observer=feed_lines(self._write), wrap_streams=ttl.wrap_streams
         )
+        self.plane = DataPlane(plan, self.aws, options, log_sink=self._function_line)
         self.plane.start()
+        self.local_aws = start_local_aws(
+            self.aws,
+            self.plane,
+            ttl,
+            host="127.0.0.1",
+            port=s.port,
+            device_id=s.device_id,
+            ttl_interval=s.ttl_interval,
+        )
         self.feed = StreamMapping(
             StreamMappingConfig(
                 function_arn="devstack-feed",
@@ -71,14 +92,15 @@ class DevStack:
                 starting_position="LATEST",
             ),
             invoker=FeedPrinter(self._write),
-            streams=self.aws.client("dynamodbstreams"),
+            streams=ttl.wrap_streams(self.aws.client("dynamodbstreams")),
             sqs=self.aws.client("sqs"),
             poll_interval=0.1,
         )
         self.feed.start()
         auth = next(iter(plan.urls)).auth_type if plan.urls else "AWS_IAM"
+        device = self.local_aws.device
         self.endpoints = Endpoints(
-            aws_endpoint_url=self.aws.endpoint_url,
+            aws_endpoint_url=self.local_aws.front.endpoint_url,
             region=s.region,
             ingest_url=next(iter(self.plane.urls.values())),
             table_name=plan.outputs["TableName"],
@@ -86,6 +108,9 @@ class DevStack:
             secret_access_key=s.secret_access_key,
             auth_type=auth,
             stack_name=s.stack_name,
+            device_id=device.device_id,
+            device_access_key_id=device.access_key_id,
+            device_secret_access_key=device.secret_access_key,
         )
         self.endpoints.write(s.state_dir / "endpoints.json")
         if s.pi:
@@ -121,6 +146,8 @@ class DevStack:
                 self.pi_process.wait()
         if self.feed is not None:
             self.feed.stop()
+        if self.local_aws is not None:
+            self.local_aws.stop()
         if self.plane is not None:
             self.plane.stop()
         self.moto.stop()

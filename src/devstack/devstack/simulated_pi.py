@@ -24,6 +24,8 @@ def pi_command() -> str:
 def write_pi_config(path: Path, endpoints: Endpoints, *, device_id: str, interval: float) -> None:
     # Relative paths in the config are resolved against its own folder: the spool sits beside it.
     spool = "pi-spool.db"
+    key = endpoints.device_access_key_id or endpoints.access_key_id
+    secret = endpoints.device_secret_access_key or endpoints.secret_access_key
     path.write_text(
         f'device_id = "{device_id}"\n'
         f"interval_seconds = {interval}\n"
@@ -34,8 +36,9 @@ def write_pi_config(path: Path, endpoints: Endpoints, *, device_id: str, interva
         f'url = "{endpoints.ingest_url}"\n'
         f'auth = "{endpoints.auth_type}"\n'
         f'region = "{endpoints.region}"\n'
-        f'access_key_id = "{endpoints.access_key_id}"\n'
-        f'secret_access_key = "{endpoints.secret_access_key}"\n',
+        # The device's own IAM user (the stack's device policy), as a real Pi would sign.
+        f'access_key_id = "{key}"\n'
+        f'secret_access_key = "{secret}"\n',
         encoding="utf-8",
     )
 
