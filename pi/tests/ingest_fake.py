@@ -25,28 +25,44 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from lambda_dataplane.url_event import HttpRequest, HttpResponse, build_event, map_response
-from thermostat.items import ReadingItem
+from thermostat.items import ReadingItem, SettingsItem
 from thermostat_ingest.app import IngestApp
 from thermostat_ingest.settings import IngestSettings
+from thermostat_ingest.store import Conflict, PutOutcome
 
 TABLE = "pi-tests"
 
 
 class MemoryStore:
-    """The ingest ReadingStore's ``put_all(items)``, keeping typed items in memory."""
+    """The ingest ReadingStore's interface (``put_new``, ``desired_settings``), in memory,
+    with the same rules: a stored reading is never overwritten; an identical resend is
+    stored, a different one a conflict."""
 
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], ReadingItem] = {}
         self.puts: list[ReadingItem] = []  # every put in order: a resend shows twice
+        self.settings: dict[str, SettingsItem] = {}
         self.lock = threading.Lock()
 
-    def put_all(self, items: Sequence[dict[str, Any]]) -> None:
-        typed = [ReadingItem.from_item(item) for item in items]
+    def put_new(self, readings: Sequence[ReadingItem]) -> PutOutcome:
+        outcome = PutOutcome()
         with self.lock:
-            for item in typed:
+            for index, item in enumerate(readings):
                 key = item.key()
-                self.items[(key["pk"], key["sk"])] = item
+                stored = self.items.get((key["pk"], key["sk"]))
                 self.puts.append(item)
+                if stored is None:
+                    self.items[(key["pk"], key["sk"])] = item
+                    outcome.stored.append(index)
+                elif stored.reading == item.reading:
+                    outcome.stored.append(index)
+                else:
+                    outcome.conflicts.append(Conflict(index, stored))
+        return outcome
+
+    def desired_settings(self, device_id: str) -> SettingsItem | None:
+        with self.lock:
+            return self.settings.get(device_id)
 
 
 @dataclass
@@ -75,7 +91,8 @@ class IngestServer:
         self.lock = threading.Lock()
 
     def _app(self, settings: dict[str, Any]) -> IngestApp:
-        config = IngestSettings(table_name=TABLE, **settings)
+        # The Pi tests send thousands of readings a minute: no rate limit unless asked for.
+        config = IngestSettings(table_name=TABLE, **{"device_readings_per_minute": 0, **settings})
         return IngestApp(config, self.store, logging.getLogger("fake-ingest"))  # type: ignore[arg-type]
 
     def configure(self, **settings: Any) -> None:

@@ -107,7 +107,7 @@ def test_endpoints_file_device_keys_are_preferred(tmp_path: Path) -> None:
     config = load_config(
         write(tmp_path, 'device_id = "pi-1"\nendpoints_file = "endpoints.json"\n'), env={}
     )
-    ep = config.endpoint
+    ep = config.endpoint_source.resolve()
     assert (ep.access_key_id, ep.secret_access_key) == ("DEVICEKEY", "device-secret")
 
 

@@ -58,9 +58,26 @@ class _Reply(BaseModel):
 
 
 class StoredReply(_Reply):
-    """200: every reading of the request is stored (an identical resend counts as stored)."""
+    """200: every reading of the request is stored (an identical resend counts as stored).
+
+    ``settings``: the device's desired settings (a :class:`~thermostat.device_settings.
+    DeviceSettings` as JSON), present when they are newer than the version the request said
+    the device runs. Left unparsed here: settings a device cannot apply must not make it
+    doubt that its readings were stored.
+    """
 
     stored: Annotated[StrictInt, Field(ge=1, le=MAX_READINGS_PER_REQUEST)]
+    settings: dict[str, Any] | None = None
+
+
+class DeviceReportWire(BaseModel):
+    """What a device says about itself in a batch: ``{"readings": [...], "device": {...}}``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    settings_version: Annotated[StrictInt, Field(ge=0)] | None = None
+    settings_error: Annotated[StrictStr, Field(max_length=300)] | None = None
+    software: Annotated[StrictStr, Field(max_length=64)] | None = None
 
 
 class Problem(BaseModel):

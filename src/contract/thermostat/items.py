@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 from pydantic import ValidationError
 
 from thermostat.contract import Reading, format_timestamp, parse_timestamp
+from thermostat.device_settings import DeviceSettings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
@@ -42,6 +43,7 @@ READING_PREFIX = "READING#"
 HOUR_PREFIX = "HOUR#"
 DAY_PREFIX = "DAY#"
 STATUS_SK = "STATUS"
+SETTINGS_SK = "SETTINGS"
 STATUS_INDEX_NAME = "DeviceStatusIndex"
 STATUS_INDEX_KEY = "status_key"
 DEVICE_ID = "device_id"
@@ -276,6 +278,38 @@ def _broken(item: Mapping[str, Any], err: Exception) -> ItemError:
 
 
 @dataclass(frozen=True)
+class DeviceReport:
+    """What the sending Pi said about itself with the request that carried a reading."""
+
+    settings_version: int | None = None  # the settings version it runs
+    settings_error: str | None = None  # why it refused the newest settings
+    software: str | None = None  # e.g. thermostat-pi/0.1.0
+
+    def to_attributes(self) -> dict[str, Any]:
+        values = {
+            "settings_version": self.settings_version,
+            "settings_error": self.settings_error,
+            "software": self.software,
+        }
+        return {name: value for name, value in values.items() if value is not None}
+
+    @classmethod
+    def from_attributes(cls, item: Mapping[str, Any]) -> DeviceReport | None:
+        version, error, software = (
+            item.get("settings_version"),
+            item.get("settings_error"),
+            item.get("software"),
+        )
+        if version is None and error is None and software is None:
+            return None
+        return cls(
+            None if version is None else int(version),
+            None if error is None else str(error),
+            None if software is None else str(software),
+        )
+
+
+@dataclass(frozen=True)
 class ReadingItem:
     """A stored reading: the reading, when it arrived, its expiry and who sent it."""
 
@@ -283,6 +317,7 @@ class ReadingItem:
     received_at: datetime
     expires_at: int | None = None  # epoch seconds (DynamoDB TTL); None keeps it forever
     caller: str | None = None
+    report: DeviceReport | None = None
 
     TYPE = "reading"
 
@@ -294,12 +329,13 @@ class ReadingItem:
         received_at: datetime,
         retention_days: int,
         caller: str | None = None,
+        report: DeviceReport | None = None,
     ) -> Self:
         """A reading as ingest stores it; ``retention_days`` 0 keeps it forever (no TTL)."""
         expires = None
         if retention_days > 0:
             expires = int((reading.recorded_at + timedelta(days=retention_days)).timestamp())
-        return cls(reading, received_at, expires, caller)
+        return cls(reading, received_at, expires, caller, report)
 
     def key(self) -> dict[str, str]:
         return reading_key(self.reading.device_id, self.reading.recorded_at)
@@ -320,6 +356,8 @@ class ReadingItem:
             item[TTL_ATTRIBUTE] = self.expires_at
         if self.caller:
             item["caller"] = self.caller
+        if self.report is not None:
+            item.update(self.report.to_attributes())
         return item
 
     @classmethod
@@ -341,6 +379,7 @@ class ReadingItem:
                 received_at=_time(item, "received_at"),
                 expires_at=None if expires is None else int(expires),
                 caller=None if caller is None else str(caller),
+                report=DeviceReport.from_attributes(item),
             )
         except (KeyError, TypeError, ValueError, ArithmeticError, ValidationError) as err:
             raise _broken(item, err) from err
@@ -518,6 +557,9 @@ class StatusItem:
     version: int = 0  # every writer bumps it, conditional on the one it read
     # Alerts recorded but not yet published (their sort keys): the next run publishes them.
     pending_alerts: tuple[str, ...] = ()
+    # What the device last said about itself (its settings version, software).
+    report: DeviceReport | None = None
+    settings_applied_at: datetime | None = None  # when it first reported its settings version
 
     TYPE = "status"
 
@@ -553,6 +595,10 @@ class StatusItem:
             item[APPLIED_SEQUENCE] = self.applied_sequence
         if self.pending_alerts:
             item[PENDING_ALERTS] = list(self.pending_alerts)
+        if self.report is not None:
+            item.update(self.report.to_attributes())
+        if self.settings_applied_at is not None:
+            item["settings_applied_at"] = format_timestamp(self.settings_applied_at)
         return item
 
     @classmethod
@@ -585,6 +631,8 @@ class StatusItem:
                 applied_sequence=None if applied is None else str(applied),
                 version=int(item.get(VERSION, 0)),
                 pending_alerts=tuple(str(sk) for sk in item.get(PENDING_ALERTS) or ()),
+                report=DeviceReport.from_attributes(item),
+                settings_applied_at=_optional_time(item, "settings_applied_at"),
             )
         except (KeyError, TypeError, ValueError, ArithmeticError) as err:
             raise _broken(item, err) from err
@@ -712,7 +760,80 @@ class AlertItem:
             raise _broken(item, err) from err
 
 
-Item = ReadingItem | RollupItem | StatusItem | AlertItem
+@dataclass(frozen=True)
+class SettingsItem:
+    """A device's desired settings (one item per device), and who changed them when."""
+
+    device_id: str
+    settings: DeviceSettings
+    updated_at: datetime
+    updated_by: str | None = None
+
+    TYPE = "settings"
+
+    def key(self) -> dict[str, str]:
+        return key(self.device_id, SETTINGS_SK)
+
+    @staticmethod
+    def key_of(device_id: str) -> dict[str, str]:
+        return key(device_id, SETTINGS_SK)
+
+    def to_item(self) -> dict[str, Any]:
+        s = self.settings
+        item: dict[str, Any] = {
+            **self.key(),
+            ITEM_TYPE: self.TYPE,
+            DEVICE_ID: self.device_id,
+            VERSION: s.version,
+            "setpoint_c": to_decimal(s.setpoint_c),
+            "mode": s.mode,
+            "away_setpoint_c": to_decimal(s.away_setpoint_c),
+            "timezone": s.timezone,
+            "updated_at": format_timestamp(self.updated_at),
+        }
+        if s.schedule is not None:
+            item["schedule"] = s.schedule
+        if self.updated_by:
+            item["updated_by"] = self.updated_by
+        return item
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Self:
+        try:
+            settings = DeviceSettings(
+                version=int(item[VERSION]),
+                setpoint_c=float(item["setpoint_c"]),
+                mode=item["mode"],
+                away_setpoint_c=float(item["away_setpoint_c"]),
+                schedule=item.get("schedule"),
+                timezone=str(item["timezone"]),
+            )
+            by = item.get("updated_by")
+            return cls(
+                str(item[DEVICE_ID]),
+                settings,
+                _time(item, "updated_at"),
+                None if by is None else str(by),
+            )
+        except (KeyError, TypeError, ValueError, ArithmeticError, ValidationError) as err:
+            raise _broken(item, err) from err
+
+    @staticmethod
+    def version_condition(previous: int) -> dict[str, Any]:
+        """The condition that makes a settings write lose to any change since version read."""
+        if previous == 0:
+            return {
+                "ConditionExpression": "attribute_not_exists(#pk)",
+                "ExpressionAttributeNames": {"#pk": PK},
+            }
+        return {
+            "ConditionExpression": "#v = :v",
+            "ExpressionAttributeNames": {"#v": VERSION},
+            "ExpressionAttributeValues": {":v": {"N": str(previous)}},
+        }
+
+
+Item = ReadingItem | RollupItem | StatusItem | AlertItem | SettingsItem
 
 
 def item_type(item: Mapping[str, Any]) -> str | None:
@@ -731,4 +852,6 @@ def parse_item(item: Mapping[str, Any]) -> Item | None:
         return StatusItem.from_item(item)
     if kind == AlertItem.TYPE:
         return AlertItem.from_item(item)
+    if kind == SettingsItem.TYPE:
+        return SettingsItem.from_item(item)
     return None

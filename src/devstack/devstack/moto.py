@@ -44,7 +44,7 @@ class MotoServer:
     def start(self, timeout: float = 20.0) -> MotoServer:
         if port_is_listening(self.port):
             raise StartupError(f"port {self.port} is already in use on {LOOPBACK}")
-        argv = [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(self.port)]
+        argv = [sys.executable, "-m", "devstack.moto_server", "-H", LOOPBACK, "-p", str(self.port)]
         log = self._log_path.open("ab") if self._log_path else None
         try:
             # Its own session: a Ctrl-C in the terminal reaches only the parent, which stops

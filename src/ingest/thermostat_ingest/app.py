@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from thermostat.contract import format_timestamp
+from thermostat.device_settings import DeviceSettings
 from thermostat.items import ReadingItem
 from thermostat_ingest import responses
 from thermostat_ingest.errors import RateLimited, RequestError, StoreUnavailable
@@ -44,6 +45,7 @@ class IngestApp:
                 max_readings=self.settings.max_readings_per_request,
                 max_body_bytes=self.settings.max_body_bytes,
                 oldest=self._oldest(received_at),
+                stack=self.settings.stack_name,
             )
             self._check_rate(request)
         except RequestError as err:
@@ -58,6 +60,7 @@ class IngestApp:
                 received_at=received_at,
                 retention_days=self.settings.reading_retention_days,
                 caller=request.caller,
+                report=request.report,
             )
             for reading in request.readings
         ]
@@ -84,7 +87,22 @@ class IngestApp:
         )
         if outcome.conflicts:
             return responses.conflict(outcome, request.indices)
-        return responses.stored(len(items))
+        return responses.stored(len(items), self._newer_settings(request))
+
+    def _newer_settings(self, request: IngestRequest) -> DeviceSettings | None:
+        """The device's desired settings, if newer than what it said it runs (one read)."""
+        devices = {reading.device_id for reading in request.readings}
+        if len(devices) != 1:
+            return None  # an import of several devices: no device to tell anything
+        running = (request.report.settings_version if request.report else None) or 0
+        try:
+            desired = self.store.desired_settings(devices.pop())
+        except StoreUnavailable as err:  # the readings are stored: say so, settings next time
+            self.logger.warning("settings not read", extra={"error": str(err)})
+            return None
+        if desired is None or desired.settings.version <= running:
+            return None
+        return desired.settings
 
     def _oldest(self, now: datetime) -> datetime | None:
         days = self.settings.reading_retention_days

@@ -46,6 +46,12 @@ class InvalidReadings(RequestError):
     code = "invalid_readings"
 
 
+class DeviceMismatch(RequestError):
+    """A device's key sent readings of another device."""
+
+    code = "device_mismatch"
+
+
 class RateLimited(RequestError):
     """The device sent more readings than its rate allows; nothing was stored."""
 

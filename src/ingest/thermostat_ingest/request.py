@@ -8,12 +8,24 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from thermostat.contract import LegacyDefaults, Reading, ReadingError, parse_reading
+from pydantic import ValidationError
+
+from thermostat.api import DeviceReportWire
+from thermostat.contract import (
+    LegacyDefaults,
+    Reading,
+    ReadingError,
+    describe_validation_error,
+    parse_reading,
+)
+from thermostat.identities import device_of_user_arn
+from thermostat.items import DeviceReport
 from thermostat_ingest.errors import (
+    DeviceMismatch,
     EmptyBatch,
     InvalidReadings,
     MalformedBody,
@@ -32,6 +44,8 @@ class IngestRequest:
     # Index in the request of each reading kept (exact duplicates are dropped).
     indices: list[int]
     caller: str | None
+    device: str | None = None  # the device the caller is, when it is one
+    report: DeviceReport | None = None
 
 
 def _header(event: dict[str, Any], name: str) -> str | None:
@@ -109,12 +123,33 @@ def _parse_json(raw: bytes) -> Any:
         raise MalformedBody(f"the body is not usable JSON: {err}") from err
 
 
+BATCH_KEYS = {"readings", "device"}
+
+
+def _report(document: Any) -> DeviceReport | None:
+    """The batch's ``device`` object (what the device says about itself), validated."""
+    if not isinstance(document, dict) or "device" not in document:
+        return None
+    try:
+        wire = DeviceReportWire.model_validate(document["device"])
+    except ValidationError as err:
+        raise InvalidReadings(
+            "the batch's 'device' object is not valid",
+            details={
+                "items": [
+                    {"index": None, "errors": describe_validation_error(err, prefix="device.")}
+                ]
+            },
+        ) from err
+    return DeviceReport(wire.settings_version, wire.settings_error, wire.software)
+
+
 def _items(document: Any, max_readings: int) -> list[Any]:
     if isinstance(document, dict) and "readings" in document:
-        if set(document) != {"readings"}:
-            extra = sorted(set(document) - {"readings"})
+        if not set(document) <= BATCH_KEYS:
+            extra = sorted(set(document) - BATCH_KEYS)
             raise InvalidReadings(
-                "a batch object has only a 'readings' key",
+                "a batch object has only 'readings' and 'device' keys",
                 details={
                     "items": [
                         {"index": None, "errors": [{"loc": k, "msg": "extra key"}]} for k in extra
@@ -186,6 +221,28 @@ def _caller(event: dict[str, Any]) -> str | None:
     return str(caller) if caller else None
 
 
+def _check_device(readings: list[Reading], indices: list[int], device: str) -> None:
+    """A device identity speaks only for itself: anything else refuses the whole request."""
+    wrong = [
+        {
+            "index": index,
+            "errors": [
+                {
+                    "loc": "device_id",
+                    "msg": f"this key belongs to device {device!r}, not {reading.device_id!r}",
+                }
+            ],
+        }
+        for reading, index in zip(readings, indices, strict=True)
+        if reading.device_id != device
+    ]
+    if wrong:
+        raise DeviceMismatch(
+            f"the key of device {device!r} may send only its own readings; nothing was stored",
+            details={"items": wrong},
+        )
+
+
 def parse_request(
     event: dict[str, Any],
     *,
@@ -193,13 +250,29 @@ def parse_request(
     max_readings: int,
     max_body_bytes: int,
     oldest: datetime | None = None,
+    stack: str | None = None,
 ) -> IngestRequest:
     """Validate the whole request; raise a RequestError subclass naming the first problem.
 
     ``oldest``: readings taken before it are refused (the retention period; None: no limit).
+    ``stack``: the stack's name, which device identities are named under (see
+    thermostat.identities); a caller that is a device may write only its own readings, and a
+    v1 payload (which names no device) is stored under the caller's device.
     """
     _check_method(event)
     _check_content_type(event)
     document = _parse_json(_body_bytes(event, max_body_bytes))
+    caller = _caller(event)
+    device = device_of_user_arn(caller, stack) if stack else None
+    if device is not None:
+        defaults = replace(defaults, device_id=device)
     readings, indices = _validate(_items(document, max_readings), defaults, oldest)
-    return IngestRequest(readings=readings, indices=indices, caller=_caller(event))
+    if device is not None:
+        _check_device(readings, indices, device)
+    return IngestRequest(
+        readings=readings,
+        indices=indices,
+        caller=caller,
+        device=device,
+        report=_report(document),
+    )

@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 from thermostat.api import ErrorReply, ItemProblems, Problem, StoredReply
+from thermostat.device_settings import DeviceSettings
 from thermostat_ingest.errors import (
+    DeviceMismatch,
     EmptyBatch,
     InvalidReadings,
     MalformedBody,
@@ -26,6 +28,7 @@ _STATUS: dict[type[RequestError], int] = {
     PayloadTooLarge: 413,
     TooManyReadings: 413,
     UnsupportedMediaType: 415,
+    DeviceMismatch: 403,
     InvalidReadings: 422,
     RateLimited: 429,
 }
@@ -43,8 +46,11 @@ def json_response(
     }
 
 
-def stored(count: int) -> dict[str, Any]:
-    return json_response(200, StoredReply(stored=count))
+def stored(count: int, settings: DeviceSettings | None = None) -> dict[str, Any]:
+    reply = StoredReply(
+        stored=count, settings=None if settings is None else settings.model_dump(mode="json")
+    )
+    return json_response(200, reply)
 
 
 def request_error(err: RequestError) -> dict[str, Any]:

@@ -18,6 +18,9 @@ class IngestSettings(EnvironmentSettings):
     legacy_temperature_unit: LegacyUnit = "F"
     legacy_timezone: str = "UTC"
     reading_retention_days: int = Field(default=365, ge=0)
+    # The stack's name: device identities live under /thermostat/<stack>/device/<id>/ (IAM
+    # path), and a device may write only its own readings. Unset: no device binding.
+    stack_name: str | None = None
     max_readings_per_request: int = Field(default=MAX_READINGS_PER_REQUEST, ge=1, le=5000)
     max_body_bytes: int = Field(default=MAX_BODY_BYTES, ge=1024)
     # BatchWriteItem rounds for UnprocessedItems, and botocore's own attempts per call.

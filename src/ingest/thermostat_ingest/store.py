@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from thermostat.items import PK, SK, ItemError, ReadingItem, from_wire, to_wire
+from thermostat.items import PK, SK, ItemError, ReadingItem, SettingsItem, from_wire, to_wire
 from thermostat_ingest.errors import StoreUnavailable
 
 if TYPE_CHECKING:
@@ -130,6 +130,24 @@ class ReadingStore:
         except BotoCoreError as err:
             return err
         return None
+
+    def desired_settings(self, device_id: str) -> SettingsItem | None:
+        """The device's desired settings item (eventually consistent: a change made a moment
+        ago reaches the device with its next upload)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            item = self._client.get_item(
+                TableName=self._table, Key=to_wire(SettingsItem.key_of(device_id))
+            ).get("Item")
+        except (BotoCoreError, ClientError) as err:
+            raise StoreUnavailable(f"DynamoDB failed: {err}", stored=[]) from err
+        if item is None:
+            return None
+        try:
+            return SettingsItem.from_item(from_wire(item))
+        except ItemError:
+            return None  # nothing usable to hand out; `thermostat set` writes a good one
 
     # --- any items: BatchWriteItem, unconditional ------------------------------------------
 
