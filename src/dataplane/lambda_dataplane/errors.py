@@ -25,3 +25,7 @@ class SignatureError(DataplaneError, PermissionError):
 
 class MalformedBodyError(DataplaneError, ValueError):
     """An HTTP request body whose framing (Content-Length, chunked encoding) is invalid."""
+
+
+class PortInUseError(DataplaneError, OSError):
+    """A server cannot listen on its address (the port is taken, or not ours to use)."""

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Literal
 
-from lambda_dataplane.config import MAX_REQUEST_BYTES, Invoker
+from lambda_dataplane.config import Invoker
 from lambda_dataplane.errors import DataplaneError, InvocationTooLargeError, SignatureError
-from lambda_dataplane.httpbody import read_body
+from lambda_dataplane.http_server import HttpLimits, HttpServer
 from lambda_dataplane.invocation import new_trace_id
 from lambda_dataplane.sigv4 import Credential, SigV4Verifier
 from lambda_dataplane.url_event import HttpRequest, HttpResponse, build_event, map_response
@@ -39,6 +37,8 @@ class FunctionUrlServer:
     invoker: the function (a FunctionRuntime). auth_type: "AWS_IAM" or "NONE".
     credentials: access key id -> Credential (AWS_IAM only). region: the SigV4 scope region.
     account_id: requestContext.accountId when auth is NONE (AWS shows "anonymous").
+    limits: the transport's deadlines, connection cap and sizes (http_server.HttpLimits).
+    Raises PortInUseError if host:port cannot be had.
     """
 
     def __init__(
@@ -51,6 +51,7 @@ class FunctionUrlServer:
         host: str = "127.0.0.1",
         port: int = 0,
         account_id: str = "anonymous",
+        limits: HttpLimits | None = None,
     ) -> None:
         if auth_type not in ("AWS_IAM", "NONE"):
             raise ValueError(f"auth_type must be AWS_IAM or NONE, not {auth_type!r}")
@@ -58,10 +59,12 @@ class FunctionUrlServer:
         self.auth_type = auth_type
         self.account_id = account_id
         self.verifier = SigV4Verifier(credentials or {}, region=region, service="lambda")
-        self._httpd = _Server((host, port), _Handler)
-        self._httpd.app = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        self._httpd = HttpServer(
+            self.handle,
+            host=host,
+            port=port,
+            limits=limits,
+            server_header="lambda-dataplane-function-url",
         )
 
     @property
@@ -71,14 +74,13 @@ class FunctionUrlServer:
         return f"http://{host!s}:{port}/"
 
     def start(self) -> None:
-        """Serve in a background thread."""
-        self._thread.start()
+        """Serve in background threads."""
+        self._httpd.start()
 
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
+    def stop(self, grace: float = 30.0) -> None:
+        """Refuse new connections at once, let requests in flight finish (up to `grace`
+        seconds, answered with `Connection: close`), close idle ones, release the port."""
+        self._httpd.stop(grace)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Authenticate, invoke, map the result: the whole Function URL contract."""
@@ -132,54 +134,3 @@ class FunctionUrlServer:
         except ValueError as err:
             log.warning("function URL request %s: unusable function response: %s", request_id, err)
             return _message(HTTPStatus.BAD_GATEWAY, "Internal Server Error")
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        log.debug("function URL connection from %s failed", client_address, exc_info=True)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "lambda-dataplane-function-url"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: object) -> None:
-        log.debug("function url: " + format, *args)
-
-    def _serve(self) -> None:
-        app: FunctionUrlServer = self.server.app  # type: ignore[attr-defined]
-        try:
-            body = read_body(self.headers, self.rfile, MAX_REQUEST_BYTES)
-        except DataplaneError:
-            self.close_connection = True
-            self._send(_message(HTTPStatus.BAD_REQUEST, "Bad Request"))
-            return
-        if body is None:
-            self._send(_message(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large"))
-            return
-        request = HttpRequest(
-            method=self.command,
-            raw_target=self.path,
-            headers=list(self.headers.items()),
-            body=body,
-            source_ip=self.client_address[0],
-            protocol=self.request_version,
-        )
-        self._send(app.handle(request))
-
-    def _send(self, response: HttpResponse) -> None:
-        self.send_response(response.status)
-        for name, value in response.headers:
-            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
