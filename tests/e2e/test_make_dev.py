@@ -31,6 +31,8 @@ class Devstack:
         self.state_dir = state_dir
         devstack = Path(sys.executable).with_name("thermostat-devstack")
         argv = [str(devstack), *extra, "--port", str(self.port)]
+        if "--url-port" not in extra:  # never the fixed default: other tests run alongside
+            argv += ["--url-port", str(free_port())]
         argv += ["--state-dir", str(state_dir), "--stack-name", self.stack_name]
         self.started = time.monotonic()
         self.process = subprocess.Popen(

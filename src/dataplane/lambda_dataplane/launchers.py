@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from lambda_dataplane import children
 from lambda_dataplane.config import FunctionConfig
 from lambda_dataplane.errors import LaunchError
 
@@ -84,7 +85,7 @@ class ProcessLauncher:
         """Start the process in its own session so a kill takes its children too."""
         argv = self.argv(config)
         try:
-            process = subprocess.Popen(
+            process = children.popen(
                 argv,
                 cwd=self.cwd,
                 env=self.environment(env),
@@ -182,8 +183,11 @@ class DockerLauncher:
             raise LaunchError(f"docker create for {config.name} failed: {detail}")
         start = [self.docker, "start", "--attach", name]
         try:
-            process = subprocess.Popen(
+            # SIGTERM if we die: the attached CLI forwards it to the container (--sig-proxy),
+            # whose runtime exits and --rm removes it. SIGKILL could not be forwarded.
+            process = children.popen(
                 start,
+                death_signal=signal.SIGTERM,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,

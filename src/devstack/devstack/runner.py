@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import threading
 from dataclasses import dataclass
@@ -11,7 +12,9 @@ from typing import Any
 
 from devstack.deploy import deploy_stack
 from devstack.feed import FeedPrinter
+from devstack.journal import TableJournal, keep_table
 from devstack.moto import MotoServer
+from devstack.persistence import TableFiles
 from devstack.simulated_pi import start_pi_process, write_pi_config
 from lambda_dataplane.app import AwsEndpoint, DataPlane, DataPlaneOptions
 from lambda_dataplane.stack import read_stack
@@ -33,6 +36,7 @@ class DevSettings:
     pi: bool
     device_id: str
     interval: float
+    fresh: bool = False  # start with an empty table (the kept data is deleted)
 
 
 class DevStack:
@@ -54,16 +58,27 @@ class DevStack:
         self.feed: StreamMapping | None = None
         self.pi_process: subprocess.Popen[bytes] | None = None
         self.endpoints: Endpoints | None = None
+        self.journal: TableJournal | None = None
+        self.restored = 0  # items brought back from .devstack/data
+
+    @property
+    def data_files(self) -> TableFiles:
+        return TableFiles(self.settings.state_dir / "data" / self.settings.stack_name)
 
     def start(self) -> Endpoints:
         s = self.settings
         self.moto.start()
-        deploy_stack(self.aws.client("cloudformation"), s.template, stack_name=s.stack_name)
-        plan = read_stack(s.template, stack_name=s.stack_name, client=self.aws.client)
-        self.plane = DataPlane(
-            plan, self.aws, DataPlaneOptions(url_port=s.url_port), log_sink=self._function_line
+        # LATEST: the restored items are already processed; the stream function and the feed
+        # must see only what is written from now on (the mappings open their iterators in
+        # start(), before the Function URL takes its first request).
+        deploy_stack(
+            self.aws.client("cloudformation"),
+            s.template,
+            stack_name=s.stack_name,
+            parameters={"StreamStartingPosition": "LATEST"},
         )
-        self.plane.start()
+        plan = read_stack(s.template, stack_name=s.stack_name, client=self.aws.client)
+        self._keep_table(plan.outputs["TableName"], plan.outputs["TableStreamArn"])
         self.feed = StreamMapping(
             StreamMappingConfig(
                 function_arn="devstack-feed",
@@ -76,6 +91,10 @@ class DevStack:
             poll_interval=0.1,
         )
         self.feed.start()
+        self.plane = DataPlane(
+            plan, self.aws, DataPlaneOptions(url_port=s.url_port), log_sink=self._function_line
+        )
+        self.plane.start()
         auth = next(iter(plan.urls)).auth_type if plan.urls else "AWS_IAM"
         self.endpoints = Endpoints(
             aws_endpoint_url=self.aws.endpoint_url,
@@ -91,6 +110,37 @@ class DevStack:
         if s.pi:
             self._start_pi()
         return self.endpoints
+
+    def _keep_table(self, table: str, stream_arn: str) -> None:
+        files = self.data_files
+        if self.settings.fresh:
+            shutil.rmtree(files.directory, ignore_errors=True)
+        self.journal, self.restored, skipped = keep_table(
+            self.aws.client("dynamodb"),
+            self.aws.client("dynamodbstreams"),
+            table=table,
+            stream_arn=stream_arn,
+            files=files,
+        )
+        if skipped:
+            self._write(f"Kept data: {skipped} unreadable line(s) in {files.directory} skipped")
+
+    def failure(self) -> str | None:
+        """Why the stack cannot go on (moto_server died), or None while it is healthy."""
+        code = self.moto.exit_code()
+        if code is None:
+            return None
+        log = self.settings.state_dir / "moto.log"
+        return f"moto_server (pid {self.moto.pid}) exited with code {code}; its log: {log}"
+
+    def children(self) -> list[dict[str, object]]:
+        """The long-lived children, for the lock file (a later start ends any left over)."""
+        found: list[dict[str, object]] = []
+        if self.moto.pid is not None:
+            found.append({"pid": self.moto.pid, "marker": "moto.server"})
+        if self.pi_process is not None:
+            found.append({"pid": self.pi_process.pid, "marker": "thermostat-pi"})
+        return found
 
     def _start_pi(self) -> None:
         s = self.settings
@@ -112,6 +162,8 @@ class DevStack:
             self._write(f"function {function}: {entry.get('message')} {entry.get('error', '')}")
 
     def stop(self) -> None:
+        """The Pi; the data plane (its URL first, letting requests in flight finish); the feed;
+        the journal, once it has read the stream to its end; moto_server last."""
         if self.pi_process is not None:
             self.pi_process.terminate()
             try:
@@ -119,10 +171,12 @@ class DevStack:
             except subprocess.TimeoutExpired:
                 self.pi_process.kill()
                 self.pi_process.wait()
-        if self.feed is not None:
-            self.feed.stop()
         if self.plane is not None:
             self.plane.stop()
+        if self.feed is not None:
+            self.feed.stop()
+        if self.journal is not None:
+            self.journal.stop()
         self.moto.stop()
         (self.settings.state_dir / "endpoints.json").unlink(missing_ok=True)
         self._function_log.close()
