@@ -140,7 +140,7 @@ def _run_locked(settings: DevSettings, lock: StackLock, began: float, *, settle:
         if port and not wait_until_free(port, settle):
             return fail(f"port {port} ({flag}) is already in use on {LOOPBACK}")
     (settings.state_dir / "endpoints.json").unlink(missing_ok=True)
-    log_to(settings.state_dir / "devstack.log")
+    log_to(settings.state_dir / "stack.log")
     stack = DevStack(settings, write=say)
     try:
         endpoints = stack.start()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import subprocess
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,8 @@ from lambda_dataplane.stack import read_stack
 from lambda_dataplane.stream_config import StreamMappingConfig
 from lambda_dataplane.stream_mapping import StreamMapping
 from thermostat.endpoints import Endpoints
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,9 @@ class DevStack:
 
     def start(self) -> Endpoints:
         s = self.settings
+        began = time.monotonic()
         self.moto.start()
+        log.info("moto_server up in %.2f s", time.monotonic() - began)
         # LATEST: the restored items are already processed; the stream function and the feed
         # must see only what is written from now on (the mappings open their iterators in
         # start(), before the Function URL takes its first request).
@@ -78,6 +84,7 @@ class DevStack:
             parameters={"StreamStartingPosition": "LATEST"},
         )
         plan = read_stack(s.template, stack_name=s.stack_name, client=self.aws.client)
+        log.info("stack deployed and read at %.2f s", time.monotonic() - began)
         self._keep_table(plan.outputs["TableName"], plan.outputs["TableStreamArn"])
         self.feed = StreamMapping(
             StreamMappingConfig(
@@ -95,6 +102,7 @@ class DevStack:
             plan, self.aws, DataPlaneOptions(url_port=s.url_port), log_sink=self._function_line
         )
         self.plane.start()
+        log.info("data plane up at %.2f s", time.monotonic() - began)
         auth = next(iter(plan.urls)).auth_type if plan.urls else "AWS_IAM"
         self.endpoints = Endpoints(
             aws_endpoint_url=self.aws.endpoint_url,
@@ -115,6 +123,7 @@ class DevStack:
         files = self.data_files
         if self.settings.fresh:
             shutil.rmtree(files.directory, ignore_errors=True)
+        began = time.monotonic()
         self.journal, self.restored, skipped = keep_table(
             self.aws.client("dynamodb"),
             self.aws.client("dynamodbstreams"),
@@ -122,6 +131,7 @@ class DevStack:
             stream_arn=stream_arn,
             files=files,
         )
+        log.info("restored %d items in %.2f s", self.restored, time.monotonic() - began)
         if skipped:
             self._write(f"Kept data: {skipped} unreadable line(s) in {files.directory} skipped")
 
