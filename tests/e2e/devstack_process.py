@@ -76,6 +76,10 @@ class Devstack:
                 return line
         raise AssertionError(f"no line with {containing!r} in {self.output}")
 
+    def seen(self, containing: str) -> str:
+        """The first line already read that contains `containing`."""
+        return next(line for line in self.output if containing in line)
+
     def finish(self, timeout: float = 30) -> tuple[int, str]:
         """Wait for it to exit: its exit code and all its output."""
         code = self.process.wait(timeout)
