@@ -54,7 +54,12 @@ def parse_args(argv: Sequence[str] | None) -> DevSettings:
     parser.add_argument("--state-dir", type=Path, default=Path(".devstack"))
     parser.add_argument("--no-pi", dest="pi", action="store_false", help="no simulated Pi")
     parser.add_argument("--device-id", default="dev-pi")
-    parser.add_argument("--interval", type=float, default=5.0, help="seconds between readings")
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=60.0,
+        help="seconds between the simulated Pi's readings (60, like a real Pi: 1440 a day kept)",
+    )
     parser.add_argument("--fresh", action="store_true", help="delete the kept data, start empty")
     args = parser.parse_args(argv)
     return DevSettings(
