@@ -341,3 +341,23 @@ def _wait_until_refused(port: int) -> bool:
             return True
         threading.Event().wait(0.02)
     return False
+
+
+def test_header_block_over_the_limit_is_431(
+    serve: Callable[..., FunctionUrlServer], echo: Echo
+) -> None:
+    """Headers past 16 KiB are refused with 431 instead of being buffered without end."""
+    head = b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-Pad: " + b"a" * 20_000 + b"\r\n\r\n"
+    assert exchange(serve(echo), head)[0] == 431
+    assert echo.calls == 0
+
+
+def test_head_request_gets_headers_and_no_body(
+    serve: Callable[..., FunctionUrlServer], echo: Echo
+) -> None:
+    """HEAD is answered with the function's status and Content-Length, and no body bytes."""
+    with connect(serve(echo)) as sock:
+        sock.sendall(b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, headers, body = answer(sock, "HEAD")
+    assert (status, body) == (200, b"")
+    assert int(headers["content-length"]) > 0
