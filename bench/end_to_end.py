@@ -49,8 +49,9 @@ def end_to_end(samples: int) -> Measures:
     with tempfile.TemporaryDirectory(prefix="bench-e2e-") as state:
         log = Path(state) / "devstack.log"
         with log.open("wb") as output:
+            ports = ["--port", str(free_port()), "--url-port", str(free_port())]
             process = subprocess.Popen(
-                [str(devstack), "--no-pi", "--port", str(free_port()), "--state-dir", state],
+                [str(devstack), "--no-pi", "--state-dir", state, *ports],
                 cwd=ROOT,
                 stdout=output,
                 stderr=subprocess.STDOUT,

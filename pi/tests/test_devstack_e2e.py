@@ -39,6 +39,7 @@ def running_devstack(tmp_path: Path, *extra: str) -> Iterator[dict[str, Any]]:
     """thermostat-devstack --no-pi in tmp_path/.devstack; its endpoints.json once ready."""
     state = tmp_path / ".devstack"
     argv = [str(BIN / "thermostat-devstack"), "--no-pi", "--port", str(free_port())]
+    argv += ["--url-port", str(free_port())]  # not the fixed default: tests run side by side
     argv += ["--state-dir", str(state), "--stack-name", f"pi-e2e-{uuid.uuid4().hex[:6]}"]
     process = subprocess.Popen(
         [*argv, *extra], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE

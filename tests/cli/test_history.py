@@ -203,7 +203,7 @@ def test_a_range_is_required(day_readings: list[Reading]) -> None:
     """Neither --day nor --from: exit 2 and say what to give."""
     result = run_cli("history", "--device", DEVICE)
     assert result.code == 2
-    assert "give --day YYYY-MM-DD, or --from" in result.err
+    assert "give --day YYYY-MM-DD, --last DURATION, or --from" in result.err
 
 
 def test_to_with_day_is_a_usage_error(day_readings: list[Reading]) -> None:

@@ -18,7 +18,9 @@ from PIL import Image
 from tests.cli.helpers import REGION, configure_env, create_contract_table, put_items, run_cli
 from tests.cli.helpers import stored_day as stored
 from thermostat.contract import Reading
+from thermostat_cli import chart
 from thermostat_cli.chart import AXES_FACE, HEATING_SHADE, TEMPERATURE_COLOUR
+from thermostat_cli.timerange import TimeRange
 
 Rgb = tuple[int, int, int]
 DAY_START = datetime(2025, 12, 1, tzinfo=UTC)
@@ -238,3 +240,43 @@ def test_missing_output_folder_is_a_usage_error(charts: Charts) -> None:
     result = run_cli("plot", "--device", "hall", "--day", "2025-12-01", "-o", str(target))
     assert result.code == 2
     assert result.err == f"thermostat: no such folder for -o: {target.parent}\n"
+
+
+def axis(readings: list[Reading], span: TimeRange) -> tuple[datetime, datetime, list[str]]:
+    """The chart's x range and its tick labels, as drawn."""
+    from matplotlib import dates
+
+    fig = chart.figure(readings, span, "den")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    low, high = (dates.num2date(x) for x in ax.get_xlim())
+    return low, high, [t.get_text() for t in ax.get_xticklabels()]
+
+
+def test_part_of_a_day_shows_the_hours_with_data_with_readable_ticks() -> None:
+    """A day with readings from 14:05 to 16:20 (today, in the afternoon) is drawn from 14:00
+    to 17:00 with a tick every 15 minutes, not over 24 hours."""
+    start = datetime(2025, 12, 1, 14, 5, tzinfo=UTC)
+    readings = [
+        Reading(
+            device_id="den",
+            recorded_at=start + timedelta(minutes=i),
+            temperature_c=20.0,
+            setpoint_c=21.0,
+            heating=False,
+        )
+        for i in range(0, 136)
+    ]
+    low, high, ticks = axis(readings, TimeRange.for_day(start.date(), UTC))
+    assert (low, high) == (start.replace(minute=0), start.replace(hour=17, minute=0))
+    assert ticks[:3] == ["14:00", "14:15", "14:30"]
+    assert len(ticks) <= chart.MAX_TICKS + 1
+
+
+def test_last_two_hours_is_a_plot_range(charts: Charts) -> None:
+    """`--last 2h` is accepted by plot; with no readings in the last 2 h it says so, exit 1."""
+    result = run_cli(
+        "plot", "--device", "living-room", "--last", "2h", "-o", str(charts.folder / "x.png")
+    )
+    assert result.code == 1
+    assert "no readings for device 'living-room' from " in result.err

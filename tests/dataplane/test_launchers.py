@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -43,6 +44,8 @@ def test_docker_argv_runs_the_image_on_the_host_network() -> None:
         "host",
         "--name",
         "lambda-x-1",
+        "--label",
+        f"lambda-dataplane.parent-pid={os.getpid()}",
         "-e",
         "AWS_LAMBDA_RUNTIME_API",
         "-e",
@@ -183,3 +186,22 @@ def test_docker_stop_removes_the_container(docker_runtime: FunctionRuntime) -> N
     assert len(containers_named("lambda-docker-ingest-")) == 1
     docker_runtime.stop()
     assert containers_named("lambda-docker-ingest-") == []
+
+
+def test_containers_of_a_dead_data_plane_are_removed_and_live_ones_kept(tmp_path: Path) -> None:
+    """Containers labelled with a pid that no longer runs are `docker rm -f`ed; ours stay."""
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    calls = tmp_path / "calls"
+    docker = tmp_path / "docker"
+    docker.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" >> {calls}\n'
+        'if [ "$1" = ps ]; then\n'
+        f'  echo "lambda-old-1 {gone.pid}"; echo "lambda-mine-2 {os.getpid()}"\n'
+        "fi\n"
+    )
+    docker.chmod(0o755)
+    assert DockerLauncher(docker=str(docker)).remove_orphans() == ["lambda-old-1"]
+    removed = [line for line in calls.read_text().splitlines() if line.startswith("rm")]
+    assert removed == ["rm --force lambda-old-1"]

@@ -262,3 +262,30 @@ def test_long_poll_of_a_dead_runtime_does_not_take_the_event(
         assert time.monotonic() < deadline, "stale long-poll never parked"
         time.sleep(0.01)
     dispatched(runtime_api, b'{"for": "the live runtime"}')
+
+
+def raw_post(server: RuntimeApiServer, head: bytes, body: bytes) -> int:
+    """Send a request by hand (framing a client library would not produce); its status."""
+    host, port = server.address.split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(head + body)
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        return response.status
+
+
+def test_signed_chunk_size_is_400_without_reading_to_eof(runtime_api: RuntimeApiServer) -> None:
+    """A chunk size of -1 is refused at once, with the connection still open."""
+    inv = dispatched(runtime_api)
+    head = f"POST {PREFIX}/invocation/{inv.request_id}/response HTTP/1.1\r\nHost: x\r\n"
+    head += "Transfer-Encoding: chunked\r\n\r\n"
+    assert raw_post(runtime_api, head.encode(), b"-1\r\nabc\r\n") == 400
+
+
+def test_unknown_transfer_coding_is_not_taken_as_chunked(runtime_api: RuntimeApiServer) -> None:
+    """`Transfer-Encoding: xchunkedx` is refused (400), not parsed as chunked."""
+    inv = dispatched(runtime_api)
+    head = f"POST {PREFIX}/invocation/{inv.request_id}/response HTTP/1.1\r\nHost: x\r\n"
+    head += "Transfer-Encoding: xchunkedx\r\n\r\n"
+    assert raw_post(runtime_api, head.encode(), b"3\r\nabc\r\n0\r\n\r\n") == 400
+    assert not inv.done

@@ -200,3 +200,40 @@ def test_canonical_query_sorts_and_encodes() -> None:
     """Parameters are sorted by name then value, each AWS-encoded."""
     assert canonical_query("b=2&a=y&a=x&c") == "a=x&a=y&b=2&c="
     assert canonical_query("k=a b&s=%7E") == "k=a%20b&s=~"
+
+
+def test_impossible_x_amz_date_is_a_signature_error() -> None:
+    """An X-Amz-Date shaped right but naming no time (month 13) is refused, not a crash."""
+    request = replace_header(signed(), "x-amz-date", "20261399T999999Z")
+    headers = request[2]
+    authorization = next(v for k, v in headers if k.lower() == "authorization")
+    scope_date = authorization.split("Credential=", 1)[1].split("/")[1]
+    request = replace_header(
+        request, "authorization", authorization.replace(f"/{scope_date}/", "/20261399/")
+    )
+    with pytest.raises(SignatureError, match="not a date"):
+        verifier().verify(*request)
+
+
+def signed_with_token(token: str) -> tuple[str, str, list[tuple[str, str]], bytes]:
+    request = AWSRequest(method="POST", url=f"http://{HOST}/", data=b"{}")
+    SigV4Auth(Credentials(KEY, SECRET, token), "lambda", "us-east-1").add_auth(request)
+    return "POST", "/", [("Host", HOST), *request.headers.items()], b"{}"
+
+
+def test_security_token_with_a_long_term_key_is_refused() -> None:
+    """A correctly signed request carrying a made-up X-Amz-Security-Token is refused."""
+    with pytest.raises(SignatureError, match="security token"):
+        verifier().verify(*signed_with_token("bogus-token"))
+
+
+def test_temporary_credentials_need_their_own_token() -> None:
+    """A session credential is accepted with its token and refused with another or none."""
+    session = SigV4Verifier(
+        {KEY: Credential(SECRET, session_token="the-token")}, region="us-east-1"
+    )
+    assert session.verify(*signed_with_token("the-token")).access_key == KEY
+    with pytest.raises(SignatureError, match="security token"):
+        session.verify(*signed_with_token("another-token"))
+    with pytest.raises(SignatureError, match="security token"):
+        session.verify(*signed())

@@ -11,7 +11,10 @@ from devstack.deploy import deploy_stack
 from devstack.moto import MotoServer
 from lambda_dataplane.app import AwsEndpoint, DataPlane, DataPlaneOptions
 from lambda_dataplane.stack import read_stack
+from tests.e2e.devstack_process import start_devstack
 from tests.e2e.e2e_support import KEY, SECRET, TEMPLATE, Pipeline
+
+__all__ = ["start_devstack"]  # a fixture for the make dev tests
 
 
 @pytest.fixture(scope="session")

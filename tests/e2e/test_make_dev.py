@@ -3,79 +3,22 @@
 from __future__ import annotations
 
 import json
-import queue
 import shlex
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from devstack.moto import free_port, port_is_listening
+from devstack.moto import port_is_listening
+from tests.e2e.devstack_process import Devstack
 from tests.e2e.e2e_support import REPO, functions_of_stack, processes_mentioning, wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-class Devstack:
-    """The running command, its output lines, and what it wrote."""
-
-    def __init__(self, state_dir: Path, *extra: str) -> None:
-        self.port, self.stack_name = free_port(), f"devstack-{uuid.uuid4().hex[:6]}"
-        self.state_dir = state_dir
-        devstack = Path(sys.executable).with_name("thermostat-devstack")
-        argv = [str(devstack), *extra, "--port", str(self.port)]
-        argv += ["--state-dir", str(state_dir), "--stack-name", self.stack_name]
-        self.started = time.monotonic()
-        self.process = subprocess.Popen(
-            argv, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.output: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line.rstrip("\n"))
-
-    def next_line(self, containing: str, timeout: float = 10) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            self.output.append(line)
-            if containing in line:
-                return line
-        raise AssertionError(f"no line with {containing!r} in {self.output}")
-
-
-@pytest.fixture
-def start_devstack(tmp_path: Path) -> Iterator[Callable[..., Devstack]]:
-    """Start thermostat-devstack with extra arguments; interrupt and reap it afterwards."""
-    started: list[Devstack] = []
-
-    def start(*extra: str) -> Devstack:
-        started.append(Devstack(tmp_path / ".devstack", *extra))
-        return started[-1]
-
-    yield start
-    for running in started:
-        if running.process.poll() is None:
-            running.process.send_signal(signal.SIGINT)
-            try:
-                running.process.wait(20)
-            except subprocess.TimeoutExpired:
-                running.process.kill()
-                running.process.wait()
 
 
 def test_make_dev_serves_the_printed_curl_and_stops_cleanly_on_ctrl_c(

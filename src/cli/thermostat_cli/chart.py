@@ -11,7 +11,7 @@ import io
 import itertools
 import statistics
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,8 @@ _LEGEND_ORDER = ["temperature", "setpoint", "heating on"]
 # A gap this much longer than the usual interval is missing data, not a long reading.
 GAP_FACTOR = 5
 MIN_GAP = timedelta(minutes=10)
+MAX_TICKS = 12
+TICK_STEPS = [timedelta(minutes=m) for m in (5, 10, 15, 30, 60, 120, 180)]
 
 
 def typical_interval(readings: Sequence[Reading]) -> timedelta:
@@ -72,6 +74,27 @@ def _with_gaps(readings: Sequence[Reading], field: str) -> tuple[list[datetime],
         xs.append(current.recorded_at)
         ys.append(float(getattr(current, field)))
     return xs, ys
+
+
+def _hour_floor(moment: datetime, tz: tzinfo) -> datetime:
+    local = moment.astimezone(tz)
+    return local.replace(minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+def visible_range(readings: Sequence[Reading], span: TimeRange) -> tuple[datetime, datetime]:
+    """The whole hours (in the display zone) that hold readings, within the range asked for:
+    today's chart in the afternoon shows the hours so far, not 24 h mostly blank."""
+    first = _hour_floor(readings[0].recorded_at, span.tz)
+    last = _hour_floor(readings[-1].recorded_at, span.tz) + timedelta(hours=1)
+    start, end = max(span.start, first), min(span.end, last)
+    return (start, end) if end > start else (span.start, span.end)
+
+
+def tick_step(width: timedelta) -> timedelta | None:
+    """The smallest clock-friendly step giving at most 12 ticks; None beyond 36 h (dates)."""
+    if width > timedelta(hours=36):
+        return None
+    return next(step for step in TICK_STEPS if width / step <= MAX_TICKS)
 
 
 def summary(readings: Sequence[Reading]) -> str:
@@ -128,10 +151,17 @@ def figure(readings: Sequence[Reading], span: TimeRange, device_id: str) -> Any:
     )
     values = [v for r in readings for v in (r.temperature_c, r.setpoint_c)]
     ax.set_ylim(min(values) - 0.8, max(values) + 0.8)
-    ax.set_xlim(span.start, span.end)
-    if span.end - span.start <= timedelta(hours=36):
-        # One day: hours only (the date is in the title), every 2 h, midnight shown as 24:00.
-        ax.xaxis.set_major_locator(mdates.HourLocator(byhour=range(0, 24, 2), tz=span.tz))
+    start, end = visible_range(readings, span)
+    ax.set_xlim(start, end)
+    step = tick_step(end - start)
+    if step is not None:
+        # Up to a day and a half: clock times only (the date is in the title).
+        if step < timedelta(hours=1):
+            minutes = range(0, 60, int(step.total_seconds() // 60))
+            ax.xaxis.set_major_locator(mdates.MinuteLocator(byminute=minutes, tz=span.tz))
+        else:
+            hours = range(0, 24, int(step.total_seconds() // 3600))
+            ax.xaxis.set_major_locator(mdates.HourLocator(byhour=hours, tz=span.tz))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=span.tz))
     else:
         locator = mdates.AutoDateLocator(tz=span.tz, minticks=6, maxticks=14)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 from thermostat.items import RollupKind
 from thermostat_cli import formats
@@ -13,13 +14,22 @@ from thermostat_cli.timerange import TimeRange, zone_name
 
 
 def time_range(args: argparse.Namespace) -> TimeRange:
-    """The range a subcommand was asked for: ``--day``, or ``--from`` with optional ``--to``."""
+    """The range a subcommand was asked for: ``--day``, ``--last``, or ``--from`` with
+    optional ``--to``."""
+    if args.last is not None:
+        if args.until is not None:
+            raise BadArguments("--to goes with --from, not with --last")
+        if args.last <= timedelta(0):
+            raise BadArguments("--last must be longer than 0s")
+        return TimeRange.between(datetime.now(UTC) - args.last, None, args.tz)
     if args.day is not None:
         if args.until is not None:
             raise BadArguments("--to goes with --from, not with --day")
         return TimeRange.for_day(args.day, args.tz)
     if args.since is None:
-        raise BadArguments("give --day YYYY-MM-DD, or --from (and optionally --to)")
+        raise BadArguments(
+            "give --day YYYY-MM-DD, --last DURATION, or --from (and optionally --to)"
+        )
     return TimeRange.between(args.since, args.until, args.tz)
 
 

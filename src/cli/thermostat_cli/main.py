@@ -55,6 +55,12 @@ def _range_options(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--day", type=timerange.day, help="one day, YYYY-MM-DD, in --tz")
     which.add_argument(
+        "--last",
+        type=timerange.duration,
+        metavar="DURATION",
+        help="the last DURATION up to now (90m, 2h, 1d)",
+    )
+    which.add_argument(
         "--from",
         dest="since",
         type=timerange.moment_or_day,

@@ -154,6 +154,20 @@ class DataPlane:
             runtime = self._make_runtime(config)
             self.runtimes[name] = runtime
             runtime.start()
+        # Mappings before URLs: a LATEST mapping is positioned before the first request.
+        for mapping_spec in self.plan.mappings:
+            if not mapping_spec.config.enabled:
+                continue
+            mapping = StreamMapping(
+                mapping_spec.config,
+                invoker=self.runtimes[mapping_spec.function.name],
+                streams=self._streams_client(),
+                sqs=self.aws.client("sqs"),
+                poll_interval=self.options.poll_interval,
+            )
+            self.mappings[mapping_spec.logical_id] = mapping
+            mapping.start()
+            log.info("%s -> %s", mapping_spec.logical_id, mapping_spec.function.name)
         port = self.options.url_port
         for spec in self.plan.urls:
             auth_type: AuthType = "NONE" if spec.auth_type == "NONE" else "AWS_IAM"
@@ -178,29 +192,17 @@ class DataPlane:
             log.info(
                 "%s: %s (%s) -> %s", spec.logical_id, server.url, spec.auth_type, spec.function.name
             )
-        for mapping_spec in self.plan.mappings:
-            if not mapping_spec.config.enabled:
-                continue
-            mapping = StreamMapping(
-                mapping_spec.config,
-                invoker=self.runtimes[mapping_spec.function.name],
-                streams=self._streams_client(),
-                sqs=self.aws.client("sqs"),
-                poll_interval=self.options.poll_interval,
-            )
-            self.mappings[mapping_spec.logical_id] = mapping
-            mapping.start()
-            log.info("%s -> %s", mapping_spec.logical_id, mapping_spec.function.name)
 
     def _streams_client(self) -> Any:
         client = self.aws.client("dynamodbstreams")
         return self.options.wrap_streams(client) if self.options.wrap_streams else client
 
     def stop(self) -> None:
-        for mapping in self.mappings.values():
-            mapping.stop()
+        """URLs first (no new requests; those in flight finish), then pollers, then functions."""
         for server in self.url_servers.values():
             server.stop()
+        for mapping in self.mappings.values():
+            mapping.stop()
         for runtime in self.runtimes.values():
             runtime.stop()
         self.mappings.clear()

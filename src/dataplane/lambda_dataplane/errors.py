@@ -38,3 +38,7 @@ class SignatureMismatchError(SignatureError):
         super().__init__(message)
         self.canonical_request = canonical_request
         self.string_to_sign = string_to_sign
+
+
+class PortInUseError(DataplaneError, OSError):
+    """A server cannot listen on its address (the port is taken, or not ours to use)."""

@@ -11,18 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Literal
 
-from lambda_dataplane.config import MAX_REQUEST_BYTES, Invoker
+from lambda_dataplane.config import Invoker
 from lambda_dataplane.errors import DataplaneError, InvocationTooLargeError, SignatureError
-from lambda_dataplane.httpbody import read_body
+from lambda_dataplane.http_server import HttpLimits, HttpServer
 from lambda_dataplane.invocation import new_trace_id
 from lambda_dataplane.sigv4 import Credential, Identity, SigV4Verifier
 from lambda_dataplane.url_event import HttpRequest, HttpResponse, build_event, map_response
@@ -51,6 +49,8 @@ class FunctionUrlServer:
     account_id: requestContext.accountId when auth is NONE (AWS shows "anonymous").
     guard: IAM authorization after the signature (None: signature only). Its directory also
     supplies the signing keys. observer: told why a request was refused and of 4xx replies.
+    limits: the transport's deadlines, connection cap and sizes (http_server.HttpLimits).
+    Raises PortInUseError if host:port cannot be had.
     """
 
     def __init__(
@@ -65,6 +65,7 @@ class FunctionUrlServer:
         account_id: str = "anonymous",
         guard: UrlGuard | None = None,
         observer: UrlObserver | None = None,
+        limits: HttpLimits | None = None,
     ) -> None:
         if auth_type not in ("AWS_IAM", "NONE"):
             raise ValueError(f"auth_type must be AWS_IAM or NONE, not {auth_type!r}")
@@ -78,10 +79,12 @@ class FunctionUrlServer:
         self.url_id = hashlib.sha256(seed.encode()).hexdigest()[:32]
         lookup = guard.directory.credential if guard is not None and not credentials else None
         self.verifier = SigV4Verifier(lookup or credentials or {}, region=region, service="lambda")
-        self._httpd = _Server((host, port), _Handler)
-        self._httpd.app = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        self._httpd = HttpServer(
+            self.handle,
+            host=host,
+            port=port,
+            limits=limits,
+            server_header="lambda-dataplane-function-url",
         )
 
     @property
@@ -91,14 +94,13 @@ class FunctionUrlServer:
         return f"http://{host!s}:{port}/"
 
     def start(self) -> None:
-        """Serve in a background thread."""
-        self._thread.start()
+        """Serve in background threads."""
+        self._httpd.start()
 
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
+    def stop(self, grace: float = 30.0) -> None:
+        """Refuse new connections at once, let requests in flight finish (up to `grace`
+        seconds, answered with `Connection: close`), close idle ones, release the port."""
+        self._httpd.stop(grace)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Authenticate, invoke, map the result: the whole Function URL contract."""
@@ -171,54 +173,3 @@ class FunctionUrlServer:
         if self.observer is not None:
             self.observer(UrlEvent(request_id, HTTPStatus.FORBIDDEN, message, detail))
         return _message(HTTPStatus.FORBIDDEN, "Forbidden")
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        log.debug("function URL connection from %s failed", client_address, exc_info=True)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "lambda-dataplane-function-url"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: object) -> None:
-        log.debug("function url: " + format, *args)
-
-    def _serve(self) -> None:
-        app: FunctionUrlServer = self.server.app  # type: ignore[attr-defined]
-        try:
-            body = read_body(self.headers, self.rfile, MAX_REQUEST_BYTES)
-        except DataplaneError:
-            self.close_connection = True
-            self._send(_message(HTTPStatus.BAD_REQUEST, "Bad Request"))
-            return
-        if body is None:
-            self._send(_message(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large"))
-            return
-        request = HttpRequest(
-            method=self.command,
-            raw_target=self.path,
-            headers=list(self.headers.items()),
-            body=body,
-            source_ip=self.client_address[0],
-            protocol=self.request_version,
-        )
-        self._send(app.handle(request))
-
-    def _send(self, response: HttpResponse) -> None:
-        self.send_response(response.status)
-        for name, value in response.headers:
-            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve

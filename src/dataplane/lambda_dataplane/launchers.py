@@ -6,6 +6,7 @@ stdout and stderr, merged, to one pipe that FunctionRuntime forwards line by lin
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -16,9 +17,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from lambda_dataplane import children
 from lambda_dataplane.config import FunctionConfig
 from lambda_dataplane.errors import LaunchError
 
+# Every container we create carries our pid, so a later data plane can find the orphans.
+PARENT_LABEL = "lambda-dataplane.parent-pid"
 # Host variables a host-process environment keeps; everything else (notably the developer's
 # own AWS_* credentials and profiles) stays out, as in a real Lambda sandbox.
 _HOST_PASSTHROUGH = ("PATH", "HOME", "TMPDIR", "SYSTEMROOT", "LD_LIBRARY_PATH")
@@ -84,7 +88,7 @@ class ProcessLauncher:
         """Start the process in its own session so a kill takes its children too."""
         argv = self.argv(config)
         try:
-            process = subprocess.Popen(
+            process = children.popen(
                 argv,
                 cwd=self.cwd,
                 env=self.environment(env),
@@ -108,6 +112,16 @@ class _ContainerEnvironment(ExecutionEnvironment):
         """Remove the container (killing the CLI alone would leave it running), then reap."""
         _remove(self.docker, self.name)
         super().kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
 
 
 def _remove(docker: str, name: str) -> None:
@@ -143,6 +157,7 @@ class DockerLauncher:
         self.network = network
         self.extra_args = list(extra_args)
         self.create_timeout = create_timeout
+        self._swept = False  # orphans of an earlier, killed data plane removed once
 
     @staticmethod
     def container_name(config: FunctionConfig) -> str:
@@ -157,13 +172,37 @@ class DockerLauncher:
         # --pull never: a missing image fails at once with Docker's own message, instead of
         # a restart loop that asks a registry each time.
         argv = [self.docker, "create", "--rm", "--pull", "never", "--network", self.network]
-        argv += ["--name", name]
+        argv += ["--name", name, "--label", f"{PARENT_LABEL}={os.getpid()}"]
         for key in sorted(env):
             argv += ["-e", key]
         return [*argv, *self.extra_args, config.image_uri, *config.command]
 
+    def remove_orphans(self) -> list[str]:
+        """Remove containers a data plane started and did not live to remove (its pid, in
+        their label, is gone: it was SIGKILLed before its CLI could pass a SIGTERM on)."""
+        template = f'{{{{.Names}}}} {{{{.Label "{PARENT_LABEL}"}}}}'
+        listed = subprocess.run(
+            [self.docker, "ps", "-a", "--filter", f"label={PARENT_LABEL}", "--format", template],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        orphans = []
+        for line in listed.stdout.splitlines():
+            name, _, pid = line.partition(" ")
+            if pid.isdigit() and not _alive(int(pid)):
+                _remove(self.docker, name)
+                orphans.append(name)
+        return orphans
+
     def launch(self, config: FunctionConfig, env: Mapping[str, str]) -> ExecutionEnvironment:
         """Create the container, then run it attached to a docker CLI process."""
+        if not self._swept:
+            self._swept = True
+            # No docker at all: the create below says so.
+            with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+                self.remove_orphans()
         name = self.container_name(config)
         argv = self.create_argv(config, env, name)
         try:
@@ -182,8 +221,11 @@ class DockerLauncher:
             raise LaunchError(f"docker create for {config.name} failed: {detail}")
         start = [self.docker, "start", "--attach", name]
         try:
-            process = subprocess.Popen(
+            # SIGTERM if we die: the attached CLI forwards it to the container (--sig-proxy),
+            # whose runtime exits and --rm removes it. SIGKILL could not be forwarded.
+            process = children.popen(
                 start,
+                death_signal=signal.SIGTERM,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,

@@ -52,6 +52,11 @@ class ShardReader:
     def head(self, count: int) -> list[StreamRecord]:
         return [entry.record for entry in self._buffer[:count]]
 
+    def open(self) -> None:
+        """Take the shard iterator now: LATEST means the end of the shard at this moment."""
+        if self._iterator is None and not self.ended:
+            self._iterator = self._new_iterator()
+
     def fetch(self) -> bool:
         """Read one page; True if it held records (or the iterator had to be renewed)."""
         if self.ended:

@@ -37,6 +37,9 @@ class Credential:
     account_id: str = "123456789012"
     user_arn: str | None = None  # default arn:aws:iam::<account_id>:user/local-dev
     user_id: str | None = None  # default: the access key id
+    # Temporary (STS) credentials only: the X-Amz-Security-Token a request must carry. A
+    # long-term key has none, and a request that sends one anyway is refused, as AWS does.
+    session_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,12 @@ def _parse_presigned(query: Mapping[str, str]) -> _Claim:
         raise SignatureError("X-Amz-Expires is not a number") from err
 
 
+def _same(given: str | None, expected: str | None) -> bool:
+    if given is None or expected is None:
+        return given is expected
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
 class SigV4Verifier:
     """Checks requests against known credentials for one service and region.
 
@@ -151,6 +160,9 @@ class SigV4Verifier:
         else:
             raise SignatureError("request is not signed")
         credential = self._check_claim(claim)
+        token = lower.get("x-amz-security-token", query.get("X-Amz-Security-Token"))
+        if not _same(token, credential.session_token):
+            raise SignatureError("the security token included in the request is invalid")
         canonical = "\n".join(
             [
                 method.upper(),
@@ -197,7 +209,10 @@ class SigV4Verifier:
         return credential
 
     def _check_time(self, claim: _Claim) -> None:
-        signed_at = datetime.strptime(claim.amz_date, _DATE_FORMAT).replace(tzinfo=UTC)
+        try:
+            signed_at = datetime.strptime(claim.amz_date, _DATE_FORMAT).replace(tzinfo=UTC)
+        except ValueError as err:  # digits in the right places, but no such time (month 13)
+            raise SignatureError(f"X-Amz-Date {claim.amz_date!r} is not a date") from err
         now = self.clock()
         if signed_at - now > self.max_skew:
             raise SignatureError(f"X-Amz-Date {claim.amz_date} is in the future")

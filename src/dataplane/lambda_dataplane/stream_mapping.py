@@ -84,12 +84,20 @@ class StreamMapping:
         self._destination_url: str | None = None
 
     def start(self) -> None:
-        """Resolve the destination queue (failing loudly now, not at the first failure)."""
+        """Resolve the destination queue (failing loudly now, not at the first failure) and
+        open the shards' iterators before returning, so ``LATEST`` means "from this call on"
+        and a write made after start() is never skipped."""
         if self.config.on_failure_destination:
             self._destination_url = queue_url_from_arn(
                 self._sqs, self.config.on_failure_destination
             )
-        self._spawn(self._discover, "stream-discovery")
+        initial = True
+        try:
+            self._start_new_shards(initial=True)
+            initial = False
+        except (BotoCoreError, ClientError) as err:
+            log.warning("describe_stream failed: %s (retrying)", err)
+        self._spawn(self._discover, "stream-discovery", initial)
 
     @property
     def running(self) -> bool:
@@ -110,15 +118,13 @@ class StreamMapping:
             self._threads.append(thread)
         thread.start()
 
-    def _discover(self) -> None:
-        initial = True
-        while not self._stop.is_set():
+    def _discover(self, initial: bool) -> None:
+        while not self._stop.wait(self._discovery_interval if not initial else 0):
             try:
                 self._start_new_shards(initial)
                 initial = False
             except (BotoCoreError, ClientError) as err:
                 log.warning("describe_stream failed: %s", err)
-            self._stop.wait(self._discovery_interval)
 
     def _list_shards(self) -> list[Mapping[str, Any]]:
         shards: list[Mapping[str, Any]] = []
@@ -156,6 +162,7 @@ class StreamMapping:
                 destination_url=self._destination_url,
                 retry_backoff=self._retry_backoff,
             )
+            poller.reader.open()
             with self._lock:
                 self.pollers[shard_id] = poller
             self._spawn(self._poll, f"shard-{shard_id[-8:]}", poller)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 from types import TracebackType
 
 from devstack.errors import StartupError
+from lambda_dataplane import children
 
 LOOPBACK = "127.0.0.1"
 
@@ -29,6 +31,17 @@ def port_is_listening(port: int, host: str = LOOPBACK) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def port_is_free(port: int, host: str = LOOPBACK) -> bool:
+    """Whether a server could listen on host:port now (nothing bound to it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
 class MotoServer:
     """Start with :meth:`start` (or ``with``); :meth:`stop` leaves nothing listening."""
 
@@ -41,6 +54,14 @@ class MotoServer:
     def endpoint_url(self) -> str:
         return f"http://{LOOPBACK}:{self.port}"
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def exit_code(self) -> int | None:
+        """None while it runs (or was never started), else how it ended."""
+        return self._process.poll() if self._process is not None else None
+
     def start(self, timeout: float = 20.0) -> MotoServer:
         if port_is_listening(self.port):
             raise StartupError(f"port {self.port} is already in use on {LOOPBACK}")
@@ -49,8 +70,10 @@ class MotoServer:
         try:
             # Its own session: a Ctrl-C in the terminal reaches only the parent, which stops
             # the pollers first and this server last (else they would log connection errors).
-            self._process = subprocess.Popen(
+            # children.popen: it dies with us, even if we are SIGKILLed.
+            self._process = children.popen(
                 argv,
+                death_signal=signal.SIGTERM,
                 stdout=log or subprocess.DEVNULL,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

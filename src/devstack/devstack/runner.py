@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import logging
+import shutil
 import subprocess
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from devstack.deploy import deploy_stack
 from devstack.feed import FeedPrinter
+from devstack.journal import TableJournal, keep_table
 from devstack.local_aws import (
     DEFAULT_TTL_INTERVAL,
     LocalAws,
@@ -19,12 +23,15 @@ from devstack.local_aws import (
     start_local_aws,
 )
 from devstack.moto import MotoServer
+from devstack.persistence import TableFiles
 from devstack.simulated_pi import start_pi_process, write_pi_config
 from lambda_dataplane.app import AwsEndpoint, DataPlane, DataPlaneOptions
 from lambda_dataplane.stack import read_stack
 from lambda_dataplane.stream_config import StreamMappingConfig
 from lambda_dataplane.stream_mapping import StreamMapping
 from thermostat.endpoints import Endpoints
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class DevSettings:
     device_id: str
     interval: float
     ttl_interval: float = DEFAULT_TTL_INTERVAL
+    fresh: bool = False  # start with an empty table (the kept data is deleted)
 
 
 class DevStack:
@@ -63,28 +71,32 @@ class DevStack:
         self.feed: StreamMapping | None = None
         self.pi_process: subprocess.Popen[bytes] | None = None
         self.endpoints: Endpoints | None = None
+        self.journal: TableJournal | None = None
+        self.restored = 0  # items brought back from .devstack/data
         self.local_aws: LocalAws | None = None
+
+    @property
+    def data_files(self) -> TableFiles:
+        return TableFiles(self.settings.state_dir / "data" / self.settings.stack_name)
 
     def start(self) -> Endpoints:
         s = self.settings
+        began = time.monotonic()
         self.moto.start()
-        deploy_stack(self.aws.client("cloudformation"), s.template, stack_name=s.stack_name)
+        log.info("moto_server up in %.2f s", time.monotonic() - began)
+        # LATEST: the restored items are already processed; the stream function and the feed
+        # must see only what is written from now on (the mappings open their iterators in
+        # start(), before the Function URL takes its first request).
+        deploy_stack(
+            self.aws.client("cloudformation"),
+            s.template,
+            stack_name=s.stack_name,
+            parameters={"StreamStartingPosition": "LATEST"},
+        )
         plan = read_stack(s.template, stack_name=s.stack_name, client=self.aws.client)
+        log.info("stack deployed and read at %.2f s", time.monotonic() - began)
+        self._keep_table(plan.outputs["TableName"], plan.outputs["TableStreamArn"])
         ttl = prepare_ttl(self.aws, s.template, stack_name=s.stack_name)
-        options = DataPlaneOptions(
-            url_port=s.url_port, url_observer=feed_lines(self._write), wrap_streams=ttl.wrap_streams
-        )
-        self.plane = DataPlane(plan, self.aws, options, log_sink=self._function_line)
-        self.plane.start()
-        self.local_aws = start_local_aws(
-            self.aws,
-            self.plane,
-            ttl,
-            host="127.0.0.1",
-            port=s.port,
-            device_id=s.device_id,
-            ttl_interval=s.ttl_interval,
-        )
         self.feed = StreamMapping(
             StreamMappingConfig(
                 function_arn="devstack-feed",
@@ -97,6 +109,21 @@ class DevStack:
             poll_interval=0.1,
         )
         self.feed.start()
+        options = DataPlaneOptions(
+            url_port=s.url_port, url_observer=feed_lines(self._write), wrap_streams=ttl.wrap_streams
+        )
+        self.plane = DataPlane(plan, self.aws, options, log_sink=self._function_line)
+        self.plane.start()
+        log.info("data plane up at %.2f s", time.monotonic() - began)
+        self.local_aws = start_local_aws(
+            self.aws,
+            self.plane,
+            ttl,
+            host="127.0.0.1",
+            port=s.port,
+            device_id=s.device_id,
+            ttl_interval=s.ttl_interval,
+        )
         auth = next(iter(plan.urls)).auth_type if plan.urls else "AWS_IAM"
         device = self.local_aws.device
         self.endpoints = Endpoints(
@@ -116,6 +143,39 @@ class DevStack:
         if s.pi:
             self._start_pi()
         return self.endpoints
+
+    def _keep_table(self, table: str, stream_arn: str) -> None:
+        files = self.data_files
+        if self.settings.fresh:
+            shutil.rmtree(files.directory, ignore_errors=True)
+        began = time.monotonic()
+        self.journal, self.restored, skipped = keep_table(
+            self.aws.client("dynamodb"),
+            self.aws.client("dynamodbstreams"),
+            table=table,
+            stream_arn=stream_arn,
+            files=files,
+        )
+        log.info("restored %d items in %.2f s", self.restored, time.monotonic() - began)
+        if skipped:
+            self._write(f"Kept data: {skipped} unreadable line(s) in {files.directory} skipped")
+
+    def failure(self) -> str | None:
+        """Why the stack cannot go on (moto_server died), or None while it is healthy."""
+        code = self.moto.exit_code()
+        if code is None:
+            return None
+        log = self.settings.state_dir / "moto.log"
+        return f"moto_server (pid {self.moto.pid}) exited with code {code}; its log: {log}"
+
+    def children(self) -> list[dict[str, object]]:
+        """The long-lived children, for the lock file (a later start ends any left over)."""
+        found: list[dict[str, object]] = []
+        if self.moto.pid is not None:
+            found.append({"pid": self.moto.pid, "marker": "moto.server"})
+        if self.pi_process is not None:
+            found.append({"pid": self.pi_process.pid, "marker": "thermostat-pi"})
+        return found
 
     def _start_pi(self) -> None:
         s = self.settings
@@ -137,6 +197,9 @@ class DevStack:
             self._write(f"function {function}: {entry.get('message')} {entry.get('error', '')}")
 
     def stop(self) -> None:
+        """The Pi; the data plane (its URL first, letting requests in flight finish); the AWS
+        front and the TTL sweeper; the feed; the journal, once it has read the stream to its
+        end; moto_server last."""
         if self.pi_process is not None:
             self.pi_process.terminate()
             try:
@@ -144,12 +207,14 @@ class DevStack:
             except subprocess.TimeoutExpired:
                 self.pi_process.kill()
                 self.pi_process.wait()
-        if self.feed is not None:
-            self.feed.stop()
-        if self.local_aws is not None:
-            self.local_aws.stop()
         if self.plane is not None:
             self.plane.stop()
+        if self.local_aws is not None:
+            self.local_aws.stop()
+        if self.feed is not None:
+            self.feed.stop()
+        if self.journal is not None:
+            self.journal.stop()
         self.moto.stop()
         (self.settings.state_dir / "endpoints.json").unlink(missing_ok=True)
         self._function_log.close()

@@ -4,11 +4,13 @@ in a simulated house), configured for the local stack."""
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from devstack.errors import StartupError
+from lambda_dataplane import children
 from thermostat.endpoints import Endpoints
 
 
@@ -46,8 +48,10 @@ def write_pi_config(path: Path, endpoints: Endpoints, *, device_id: str, interva
 def start_pi_process(config: Path, log_path: Path) -> subprocess.Popen[bytes]:
     command = pi_command()
     with log_path.open("ab") as log:
-        return subprocess.Popen(
+        # SIGTERM if make dev dies: the Pi stops its loop and closes its spool cleanly.
+        return children.popen(
             [command, "--config", str(config), "run", "--simulate"],
+            death_signal=signal.SIGTERM,
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
