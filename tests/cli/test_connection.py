@@ -40,6 +40,8 @@ def test_devstack_file_supplies_everything(repo: Path) -> None:
         access_key_id="AKIDDEV",
         secret_access_key="dev-secret",
         source=str(repo / ".devstack" / "endpoints.json"),
+        stack="thermostat-dev",
+        ingest_url="http://127.0.0.1:4567/",
     )
 
 

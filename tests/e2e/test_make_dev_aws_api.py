@@ -19,9 +19,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.e2e import test_make_dev
+from tests.e2e.devstack_process import Devstack
 from tests.e2e.e2e_support import wait_for
-from tests.e2e.test_make_dev import Devstack
 from tests.support.events import url_event
 from tests.support.table import counts_by_hour
 from thermostat.contract import Reading
@@ -29,7 +28,6 @@ from thermostat.items import ReadingItem, from_wire, to_wire
 
 pytestmark = pytest.mark.e2e
 AWS = str(Path(sys.executable).with_name("aws"))
-start_devstack = test_make_dev.start_devstack  # the fixture that runs thermostat-devstack
 
 
 def settings(devstack: Devstack) -> dict[str, Any]:

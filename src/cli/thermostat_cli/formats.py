@@ -154,3 +154,14 @@ def status_columns(zone: str, device_width: int) -> list[Column]:
         Column("alert_state", "alert", 6),
         Column("silent", "state", 6, lambda v: "SILENT" if v else "ok"),
     ]
+
+
+def device_columns(width: int) -> list[Column]:
+    return [
+        Column("device_id", "device", width),
+        Column("created", "created", 10),
+        Column("keys", "keys", 4, right=True),
+        Column("key_age", "key age", 8),
+        Column("last_seen", "last seen", 12),
+        Column("software", "software", 20),
+    ]

@@ -10,7 +10,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
-from thermostat_cli import connection, history, plot, status, timerange
+from thermostat_cli import (
+    connection,
+    device_command,
+    history,
+    plot,
+    settings_command,
+    status,
+    timerange,
+)
 from thermostat_cli.context import Context
 from thermostat_cli.dynamo import translated_errors
 from thermostat_cli.errors import CliError
@@ -31,6 +39,9 @@ def _common_options(parser: argparse.ArgumentParser, default: object) -> None:
     # SUPPRESS on subcommands keeps a value given before the subcommand.
     group = parser.add_argument_group("where the data is")
     group.add_argument("--table", default=default, help="table name")
+    group.add_argument(
+        "--stack", default=default, help="CloudFormation stack (devices; default: make dev's)"
+    )
     group.add_argument("--endpoint-url", default=default, help="e.g. http://127.0.0.1:4566")
     group.add_argument("--region", default=default, help="AWS region")
     group.add_argument("--profile", default=default, help="AWS profile (~/.aws/config)")
@@ -118,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     _format_options(p)
     p.set_defaults(run=history.run, auto_progress=True)
 
+    device_command.add_parsers(sub, lambda parser: _common_options(parser, argparse.SUPPRESS))
+    settings_command.add_parser(sub)
+
     p = sub("plot", "chart temperature, setpoint and heating to .png, .svg or .html")
     _range_options(p)
     p.add_argument("-o", "--output", type=Path, required=True, help="chart.png|.svg|.html")
@@ -128,15 +142,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     conn = connection.resolve(
-        table=args.table, endpoint_url=args.endpoint_url, region=args.region, profile=args.profile
+        table=args.table,
+        endpoint_url=args.endpoint_url,
+        region=args.region,
+        profile=args.profile,
+        stack=args.stack,
     )
     # Automatic progress only when the rows go somewhere else than the terminal.
     auto = args.auto_progress and err.isatty() and not out.isatty()
     progress = Progress(err, enabled=bool(args.progress) or auto)
-    with translated_errors(conn.table, conn.endpoint_url or "AWS"):
+    with translated_errors(conn.table or str(conn.stack), conn.endpoint_url or "AWS"):
         client = connection.client(conn)
-    with translated_errors(conn.table, client.meta.endpoint_url):
-        context = Context(Table(client, conn.table, progress.page), out, err, progress)
+    with translated_errors(conn.table or str(conn.stack), client.meta.endpoint_url):
+        context = Context(Table(client, conn.table, progress.page), out, err, progress, conn)
+        if not conn.table:  # only the stack is known: its table
+            context.table = Table(client, context.outputs()["TableName"], progress.page)
         code: int = args.run(args, context)
         return code
 

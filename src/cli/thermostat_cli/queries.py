@@ -13,6 +13,7 @@ from thermostat.items import (
     ReadingItem,
     RollupItem,
     RollupKind,
+    SettingsItem,
     StatusItem,
     device_query,
     from_wire,
@@ -25,7 +26,7 @@ from thermostat.items import (
     to_wire,
 )
 from thermostat_cli.dynamo import PageHook, query_items
-from thermostat_cli.errors import BadItem, UnknownDevice
+from thermostat_cli.errors import BadItem, CliError, UnknownDevice
 from thermostat_cli.timerange import TimeRange
 
 if TYPE_CHECKING:
@@ -48,6 +49,10 @@ def with_newest(status: StatusItem, newest: ReadingItem | None) -> StatusItem:
 
 
 T = TypeVar("T")
+
+
+class SettingsConflict(CliError, RuntimeError):
+    """Someone else changed the device's settings between our read and our write."""
 
 
 def typed(parse: Callable[[Mapping[str, Any]], T], items: Iterator[dict[str, Any]]) -> Iterator[T]:
@@ -91,6 +96,30 @@ class Table:
             TableName=self.name, Key=to_wire(StatusItem.key_of(device_id))
         ).get("Item")
         return next(typed(StatusItem.from_item, iter([from_wire(item)]))) if item else None
+
+    def settings(self, device_id: str) -> SettingsItem | None:
+        """The device's desired settings (read consistently: a change builds on the latest)."""
+        item = self.client.get_item(
+            TableName=self.name, Key=to_wire(SettingsItem.key_of(device_id)), ConsistentRead=True
+        ).get("Item")
+        return next(typed(SettingsItem.from_item, iter([from_wire(item)]))) if item else None
+
+    def put_settings(self, item: SettingsItem, *, previous_version: int) -> None:
+        """Write new settings unless someone changed them since ``previous_version``."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.put_item(
+                TableName=self.name,
+                Item=to_wire(item.to_item()),
+                **SettingsItem.version_condition(previous_version),
+            )
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise SettingsConflict(
+                    f"the settings of {item.device_id!r} changed meanwhile; try again"
+                ) from err
+            raise
 
     def newest_reading(self, device_id: str) -> ReadingItem | None:
         """The device's newest reading (one Query, newest first, one item)."""

@@ -54,6 +54,7 @@ OPEN_HOUR = "open_hour"
 VERSION = "version"
 PENDING_ALERTS = "pending_alerts"
 PUBLISHED_AT = "published_at"
+CALLER_KEY = "caller_key"
 CLAIMED_UNTIL = "claimed_until"
 ALERT_PREFIX = "ALERT#"
 MEAN_PLACES = 3
@@ -263,6 +264,11 @@ def _optional_time(item: Mapping[str, Any], name: str) -> datetime | None:
     return parse_timestamp(value) if isinstance(value, str) and value else None
 
 
+def _optional_str(item: Mapping[str, Any], name: str) -> str | None:
+    value = item.get(name)
+    return None if value is None else str(value)
+
+
 def _bool(item: Mapping[str, Any], name: str) -> bool:
     value = item[name]
     if not isinstance(value, bool):
@@ -318,6 +324,7 @@ class ReadingItem:
     expires_at: int | None = None  # epoch seconds (DynamoDB TTL); None keeps it forever
     caller: str | None = None
     report: DeviceReport | None = None
+    caller_key: str | None = None  # the access key it was signed with (key rotation)
 
     TYPE = "reading"
 
@@ -330,12 +337,13 @@ class ReadingItem:
         retention_days: int,
         caller: str | None = None,
         report: DeviceReport | None = None,
+        caller_key: str | None = None,
     ) -> Self:
         """A reading as ingest stores it; ``retention_days`` 0 keeps it forever (no TTL)."""
         expires = None
         if retention_days > 0:
             expires = int((reading.recorded_at + timedelta(days=retention_days)).timestamp())
-        return cls(reading, received_at, expires, caller, report)
+        return cls(reading, received_at, expires, caller, report, caller_key)
 
     def key(self) -> dict[str, str]:
         return reading_key(self.reading.device_id, self.reading.recorded_at)
@@ -358,6 +366,8 @@ class ReadingItem:
             item["caller"] = self.caller
         if self.report is not None:
             item.update(self.report.to_attributes())
+        if self.caller_key:
+            item[CALLER_KEY] = self.caller_key
         return item
 
     @classmethod
@@ -380,6 +390,7 @@ class ReadingItem:
                 expires_at=None if expires is None else int(expires),
                 caller=None if caller is None else str(caller),
                 report=DeviceReport.from_attributes(item),
+                caller_key=_optional_str(item, CALLER_KEY),
             )
         except (KeyError, TypeError, ValueError, ArithmeticError, ValidationError) as err:
             raise _broken(item, err) from err
@@ -560,6 +571,7 @@ class StatusItem:
     # What the device last said about itself (its settings version, software).
     report: DeviceReport | None = None
     settings_applied_at: datetime | None = None  # when it first reported its settings version
+    caller_key: str | None = None  # the access key its newest reading was signed with
 
     TYPE = "status"
 
@@ -599,6 +611,8 @@ class StatusItem:
             item.update(self.report.to_attributes())
         if self.settings_applied_at is not None:
             item["settings_applied_at"] = format_timestamp(self.settings_applied_at)
+        if self.caller_key:
+            item[CALLER_KEY] = self.caller_key
         return item
 
     @classmethod
@@ -633,6 +647,7 @@ class StatusItem:
                 pending_alerts=tuple(str(sk) for sk in item.get(PENDING_ALERTS) or ()),
                 report=DeviceReport.from_attributes(item),
                 settings_applied_at=_optional_time(item, "settings_applied_at"),
+                caller_key=_optional_str(item, CALLER_KEY),
             )
         except (KeyError, TypeError, ValueError, ArithmeticError) as err:
             raise _broken(item, err) from err

@@ -61,6 +61,7 @@ class IngestApp:
                 retention_days=self.settings.reading_retention_days,
                 caller=request.caller,
                 report=request.report,
+                caller_key=request.caller_key,
             )
             for reading in request.readings
         ]

@@ -46,6 +46,7 @@ class IngestRequest:
     caller: str | None
     device: str | None = None  # the device the caller is, when it is one
     report: DeviceReport | None = None
+    caller_key: str | None = None
 
 
 def _header(event: dict[str, Any], name: str) -> str | None:
@@ -215,10 +216,20 @@ def _validate(
     return readings, indices
 
 
-def _caller(event: dict[str, Any]) -> str | None:
+def _iam(event: dict[str, Any]) -> dict[str, Any]:
     iam = ((event.get("requestContext") or {}).get("authorizer") or {}).get("iam") or {}
+    return iam if isinstance(iam, dict) else {}
+
+
+def _caller(event: dict[str, Any]) -> str | None:
+    iam = _iam(event)
     caller = iam.get("userArn") or iam.get("callerId")
     return str(caller) if caller else None
+
+
+def _caller_key(event: dict[str, Any]) -> str | None:
+    key = _iam(event).get("accessKey")
+    return str(key) if key else None
 
 
 def _check_device(readings: list[Reading], indices: list[int], device: str) -> None:
@@ -275,4 +286,5 @@ def parse_request(
         caller=caller,
         device=device,
         report=_report(document),
+        caller_key=_caller_key(event),
     )

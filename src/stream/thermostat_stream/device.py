@@ -20,8 +20,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
-from thermostat.contract import Reading
 from thermostat.items import (
+    ReadingItem,
     RollupItem,
     RollupStats,
     Sample,
@@ -150,36 +150,43 @@ class DeviceUpdate:
 
     # --- status ---------------------------------------------------------------------------
 
-    def observe(self, readings: list[tuple[datetime, Reading]], last_sequence: str) -> None:
+    def observe(self, readings: list[ReadingItem], last_sequence: str) -> None:
         """Order the device's new readings by when they were received, then taken: a Pi whose
         clock stepped back still updates its status and can raise an alert."""
         status = self.previous
         current = (status.last_seen_at, status.last_recorded_at) if status else None
         newer = sorted(
             (
-                (received, reading)
-                for received, reading in readings
-                if current is None or (received, reading.recorded_at) > current
+                item
+                for item in readings
+                if current is None or (item.received_at, item.reading.recorded_at) > current
             ),
-            key=lambda pair: (pair[0], pair[1].recorded_at),
+            key=lambda item: (item.received_at, item.reading.recorded_at),
         )
         state = alerts.alert_state(status.alert_state if status else "normal")
-        new_state, transitions = alerts.transitions(state, [r for _, r in newer], self.bounds)
+        new_state, transitions = alerts.transitions(
+            state, [item.reading for item in newer], self.bounds
+        )
         self.writes.transitions = transitions
         updated: StatusItem | None = status
         if newer:
-            received, latest = newer[-1]
+            newest = newer[-1]
+            latest = newest.reading
             changed_at = status.alert_changed_at if status else None
+            report = newest.report or (status.report if status else None)
             updated = StatusItem(
                 device_id=self.device_id,
                 last_recorded_at=latest.recorded_at,
-                last_seen_at=received,
+                last_seen_at=newest.received_at,
                 temperature_c=latest.temperature_c,
                 setpoint_c=latest.setpoint_c,
                 heating=latest.heating,
                 alert_state=new_state,
                 alert_changed_at=transitions[-1].reading.recorded_at if transitions else changed_at,
                 pending_alerts=status.pending_alerts if status else (),
+                report=report,
+                settings_applied_at=_applied_at(status, newer),
+                caller_key=newest.caller_key or (status.caller_key if status else None),
             )
         if updated is not None:  # None: only hand-made changes, for a device never heard from
             self.writes.status = replace(
@@ -188,6 +195,17 @@ class DeviceUpdate:
                 applied_sequence=last_sequence,
                 version=(status.version if status else 0) + 1,
             )
+
+
+def _applied_at(status: StatusItem | None, newer: list[ReadingItem]) -> datetime | None:
+    """When the device first reported the settings version it reports now."""
+    version = status.report.settings_version if status and status.report else None
+    applied_at = status.settings_applied_at if status else None
+    for item in newer:
+        reported = item.report.settings_version if item.report else None
+        if reported is not None and reported != version:
+            version, applied_at = reported, item.received_at
+    return applied_at
 
 
 def _stats(sample: Sample) -> RollupStats:

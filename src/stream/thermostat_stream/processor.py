@@ -141,7 +141,7 @@ class StreamProcessor:
             fresh, key=lambda c: (c.recorded_at, _sequence_key(c.sequence_number))
         ):
             update.apply(change)
-        readings = [(c.received_at, c.reading) for c in fresh if c.reading and c.received_at]
+        readings = [c.stored for c in fresh if c.stored is not None]
         last = max((c.sequence_number for c in fresh), key=_sequence_key)
         update.observe(readings, last)
         writes = update.writes

@@ -43,6 +43,7 @@ class ReadingChange:
     reading: Reading | None
     received_at: datetime | None
     expired: bool  # removed by TTL: history stays in the rollups
+    stored: ReadingItem | None = None  # the whole item, when there is a new image
 
 
 def _string(image: dict[str, Any], name: str) -> str:
@@ -75,7 +76,7 @@ def parse_record(record: dict[str, Any]) -> ReadingChange | None:
     except ValueError as err:
         raise PoisonRecord(f"reading key is malformed: {err}") from err
 
-    reading = received_at = None
+    reading = received_at = stored = None
     if event_name != "REMOVE":
         image = change.get("NewImage")
         if not isinstance(image, dict):
@@ -103,4 +104,5 @@ def parse_record(record: dict[str, Any]) -> ReadingChange | None:
         reading=reading,
         received_at=received_at,
         expired=expired,
+        stored=stored,
     )

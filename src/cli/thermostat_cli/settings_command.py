@@ -1,0 +1,177 @@
+"""``thermostat set NAME ...``: change a device's desired settings, from anywhere.
+
+The settings go into the table with a new version; the device gets them with the reply to its
+next upload (no port opened at home), applies and keeps them, and reports the version it
+runs. ``--wait`` waits for that report. The dashboard writes through :func:`change_settings`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from thermostat.contract import SETPOINT_MAX_C, SETPOINT_MIN_C
+from thermostat.device_settings import MODES, DeviceSettings, ScheduleError, WeeklySchedule
+from thermostat.items import SettingsItem, StatusItem
+from thermostat_cli.context import Context
+from thermostat_cli.errors import BadArguments, CliError, UnknownDevice
+from thermostat_cli.queries import SettingsConflict, Table
+from thermostat_cli.timerange import duration, format_duration
+
+# Option name -> DeviceSettings field, for error messages that name what the user typed.
+_OPTIONS = {
+    "setpoint_c": "--setpoint",
+    "mode": "--mode",
+    "away_setpoint_c": "--away-setpoint",
+    "schedule": "--schedule",
+    "timezone": "--timezone",
+}
+
+
+class NotApplied(CliError, TimeoutError):
+    """The device has not applied the new settings within the time given."""
+
+
+def _problem(err: ValidationError) -> str:
+    """The first problem, naming the option the user typed and the allowed range."""
+    first = err.errors(include_url=False)[0]
+    field = str(first["loc"][0]) if first["loc"] else ""
+    option = _OPTIONS.get(field, field)
+    if first["type"] in ("greater_than_equal", "less_than_equal"):
+        return f"{option}: {first['input']:g} C is outside {SETPOINT_MIN_C:g}..{SETPOINT_MAX_C:g} C"
+    return f"{option}: {first['msg'].removeprefix('Value error, ')}"
+
+
+def change_settings(
+    table: Table,
+    device_id: str,
+    changes: Mapping[str, Any],
+    *,
+    updated_by: str | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> SettingsItem:
+    """Write the device's settings with ``changes`` applied, as a new version.
+
+    Raises BadArguments naming the field and the allowed range; retries once when someone
+    else changed the settings meanwhile (the versioned write refuses to overwrite them).
+    """
+    for attempt in range(2):
+        current = table.settings(device_id)
+        base = current.settings.model_dump() if current else {"version": 0}
+        try:
+            settings = DeviceSettings.model_validate(
+                {**base, **changes, "version": base["version"] + 1}
+            )
+        except ValidationError as err:
+            raise BadArguments(_problem(err)) from err
+        item = SettingsItem(device_id, settings, clock(), updated_by)
+        try:
+            table.put_settings(item, previous_version=base["version"])
+        except SettingsConflict:
+            if attempt:
+                raise
+            continue
+        return item
+    raise AssertionError("unreachable")
+
+
+def wait_applied(
+    table: Table, device_id: str, version: int, timeout: timedelta, *, poll: float = 1.0
+) -> StatusItem:
+    """The device's status once it reports running ``version`` (or refuses it)."""
+    deadline = time.monotonic() + timeout.total_seconds()
+    while True:
+        status = table.status(device_id)
+        report = status.report if status else None
+        if status is not None and report is not None:
+            if (report.settings_version or 0) >= version:
+                return status
+            if report.settings_error and f"version {version}" in report.settings_error:
+                raise NotApplied(
+                    f"device {device_id!r} refused the settings: {report.settings_error}"
+                )
+        if time.monotonic() > deadline:
+            raise NotApplied(
+                f"device {device_id!r} has not applied settings version {version} within"
+                f" {format_duration(timeout)}; it gets them with its next upload (is it online?)"
+            )
+        time.sleep(poll)
+
+
+def _changes(args: argparse.Namespace) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    if args.setpoint is not None:
+        changes["setpoint_c"] = args.setpoint
+    if args.mode is not None:
+        changes["mode"] = args.mode
+    if args.away_setpoint is not None:
+        changes["away_setpoint_c"] = args.away_setpoint
+    if args.schedule is not None:
+        try:
+            changes["schedule"] = WeeklySchedule.parse(args.schedule).text
+        except ScheduleError as err:
+            raise BadArguments(f"--schedule: {err}") from err
+    if args.clear_schedule:
+        changes["schedule"] = None
+    if args.timezone is not None:
+        changes["timezone"] = args.timezone
+    if not changes:
+        raise BadArguments(
+            "nothing to set: give --setpoint, --mode, --away-setpoint, --schedule,"
+            " --clear-schedule or --timezone"
+        )
+    return changes
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    changes = _changes(args)
+    if not ctx.table.has_items(args.name) and not _is_device(ctx, args.name):
+        raise UnknownDevice(f"unknown device {args.name!r}: add it with `thermostat device add`")
+    item = change_settings(ctx.table, args.name, changes)
+    ctx.note(f"{args.name}: settings version {item.settings.version}: {item.settings.describe()}")
+    if args.wait:
+        status = wait_applied(ctx.table, args.name, item.settings.version, args.timeout)
+        applied = status.settings_applied_at or status.last_seen_at
+        ctx.note(f"{args.name}: applied at {applied:%Y-%m-%d %H:%M:%S %Z}")
+    return 0
+
+
+def _is_device(ctx: Context, name: str) -> bool:
+    """A device added in IAM that has not reported yet may be set up in advance."""
+    from thermostat_cli.devices import Devices
+
+    try:
+        Devices(ctx.client("iam"), ctx.stack).get(name)
+    except CliError:
+        return False
+    return True
+
+
+def add_parser(sub: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    p = sub("set", "change a device's setpoint, mode or weekly schedule (it gets them next upload)")
+    p.add_argument("name", help="the device id")
+    p.add_argument("--setpoint", type=float, metavar="C", help="the setpoint in mode heat")
+    p.add_argument("--mode", choices=MODES, help="heat, off, or away (frost protection)")
+    p.add_argument("--away-setpoint", type=float, metavar="C", help="the setpoint in mode away")
+    schedule = p.add_mutually_exclusive_group()
+    schedule.add_argument(
+        "--schedule",
+        metavar="TEXT",
+        help='"mon-fri 06:30=21 08:30=17 17:00=21 22:30=17; sat,sun 08:00=21 23:00=17"',
+    )
+    schedule.add_argument("--clear-schedule", action="store_true", help="no schedule")
+    p.add_argument("--timezone", metavar="ZONE", help="the schedule's zone (e.g. Europe/Berlin)")
+    p.add_argument("--wait", action="store_true", help="wait until the device applied them")
+    p.add_argument(
+        "--timeout",
+        type=duration,
+        default=timedelta(minutes=5),
+        metavar="DURATION",
+        help="how long --wait waits (default 5m)",
+    )
+    p.set_defaults(run=run, auto_progress=False)
