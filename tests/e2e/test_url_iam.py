@@ -18,7 +18,7 @@ import yaml
 from requests_aws4auth import AWS4Auth
 
 from devstack.deploy import deploy_stack
-from devstack.identities import create_device_user
+from devstack.local_aws import device_identity
 from devstack.moto import MotoServer
 from lambda_dataplane.app import AwsEndpoint, DataPlane, DataPlaneOptions
 from lambda_dataplane.stack import read_stack
@@ -70,6 +70,7 @@ class Served:
         self.aws = AwsEndpoint(moto.endpoint_url, "us-east-1", KEY, SECRET)
         self.events: list[UrlEvent] = []
         name = f"iam-{uuid.uuid4().hex[:8]}"
+        self.stack_name = name
         self.outputs = deploy_stack(
             self.aws.client("cloudformation"),
             template,
@@ -82,8 +83,11 @@ class Served:
         self.url = self.plane.urls["IngestFunctionUrl"]
 
     def device_auth(self, device: str) -> AWS4Auth:
-        keys = create_device_user(
-            self.aws.client("iam"), device_id=device, policy_arn=self.outputs["PiDevicePolicyArn"]
+        keys = device_identity(
+            self.aws.client("iam"),
+            stack=self.stack_name,
+            device_id=device,
+            policy_arn=self.outputs["PiDevicePolicyArn"],
         )
         return AWS4Auth(keys.access_key_id, keys.secret_access_key, "us-east-1", "lambda")
 

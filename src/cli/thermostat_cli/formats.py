@@ -10,7 +10,7 @@ from datetime import datetime, tzinfo
 from typing import Any, Literal, TextIO
 
 from thermostat.contract import Reading, format_timestamp
-from thermostat.items import RollupItem, StatusItem
+from thermostat.items import RollupItem, SettingsItem, StatusItem
 
 OutputFormat = Literal["table", "json", "csv"]
 Row = dict[str, Any]
@@ -120,7 +120,15 @@ def rollup_columns(zone: str) -> list[Column]:
     ]
 
 
-def status_row(status: StatusItem, tz: tzinfo, now: datetime, silent: bool) -> Row:
+def status_row(
+    status: StatusItem,
+    tz: tzinfo,
+    now: datetime,
+    silent: bool,
+    desired: SettingsItem | None = None,
+) -> Row:
+    report = status.report
+    applied = report.settings_version if report else None
     return {
         "device_id": status.device_id,
         "last_recorded_at": format_timestamp(status.last_recorded_at),
@@ -131,8 +139,25 @@ def status_row(status: StatusItem, tz: tzinfo, now: datetime, silent: bool) -> R
         "setpoint_c": status.setpoint_c,
         "heating": status.heating,
         "alert_state": status.alert_state,
+        "desired_settings_version": desired.settings.version if desired else None,
+        "desired_settings": desired.settings.describe() if desired else None,
+        "applied_settings_version": applied,
+        "settings_applied_at": (
+            format_timestamp(status.settings_applied_at) if status.settings_applied_at else None
+        ),
+        "settings_error": report.settings_error if report else None,
         "silent": silent,
     }
+
+
+def settings_cell(row: Row) -> str:
+    """``v3 heat to 21 C`` when applied; ``v3 (runs v2)`` while the device catches up."""
+    desired, applied = row.get("desired_settings_version"), row.get("applied_settings_version")
+    if desired is None:
+        return f"v{applied} (local)" if applied else "-"
+    if applied is not None and applied >= desired:
+        return f"v{desired} {row['desired_settings']}"
+    return f"v{desired} (runs v{applied or 0})"
 
 
 def ago(seconds: Any) -> str:
@@ -152,6 +177,7 @@ def status_columns(zone: str, device_width: int) -> list[Column]:
         Column("setpoint_c", "setpoint °C", 11, celsius, right=True),
         Column("heating", "heating", 7, on_off),
         Column("alert_state", "alert", 6),
+        Column("settings", "settings", 24),
         Column("silent", "state", 6, lambda v: "SILENT" if v else "ok"),
     ]
 

@@ -18,10 +18,18 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.note(f"no device has reported yet: table {ctx.table.name!r} has no status items")
         return 0
     now = datetime.now(UTC)
-    rows = [
-        formats.status_row(s, args.tz, now, silent=now - s.last_seen_at > args.silent_after)
-        for s in statuses
-    ]
+    rows = []
+    for s in statuses:
+        row = formats.status_row(
+            s,
+            args.tz,
+            now,
+            silent=now - s.last_seen_at > args.silent_after,
+            desired=ctx.table.settings(s.device_id),
+        )
+        if args.format == "table":  # one readable cell; JSON and CSV keep the fields
+            row["settings"] = formats.settings_cell(row)
+        rows.append(row)
     columns = formats.status_columns(zone_name(args.tz), max(len(s.device_id) for s in statuses))
     formats.write_rows(rows, columns, args.format, ctx.out)
     silent = [row["device_id"] for row in rows if row["silent"]]

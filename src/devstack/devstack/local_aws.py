@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from devstack.front import AwsFront
-from devstack.identities import DeviceKeys, create_device_user
 from devstack.ttl import ServiceDeletions, TtlAttributingStreams, TtlSweeper, apply_template_ttl
 from lambda_dataplane.app import AwsEndpoint, DataPlane
 from lambda_dataplane.lambda_api import LambdaApi
 from lambda_dataplane.url_guard import UrlEvent
+from thermostat_cli.devices import DeviceKeys, Devices
 
 DEFAULT_TTL_INTERVAL = 2.0  # seconds between sweeps: an expired item is gone within ~2 s
 
@@ -59,9 +59,15 @@ def start_local_aws(
     device_id: str,
     ttl_interval: float = DEFAULT_TTL_INTERVAL,
 ) -> LocalAws:
-    """The device's IAM user, the AWS endpoint on host:port and the TTL sweeper, running."""
-    device = create_device_user(
-        aws.client("iam"), device_id=device_id, policy_arn=plane.plan.outputs["PiDevicePolicyArn"]
+    """The device's IAM user, the AWS endpoint on host:port and the TTL sweeper, running.
+
+    The simulated Pi's identity is made exactly as ``thermostat device add`` makes one.
+    """
+    device = device_identity(
+        aws.client("iam"),
+        stack=plane.plan.stack_name,
+        device_id=device_id,
+        policy_arn=plane.plan.outputs["PiDevicePolicyArn"],
     )
     front = AwsFront(LambdaApi(plane), emulator_url=aws.endpoint_url, host=host, port=port)
     sweeper = TtlSweeper(
@@ -70,6 +76,17 @@ def start_local_aws(
     front.start()
     sweeper.start()
     return LocalAws(front, sweeper, device)
+
+
+def device_identity(iam: Any, *, stack: str, device_id: str, policy_arn: str) -> DeviceKeys:
+    """``thermostat device add``'s user and keys for ``device_id`` (a fresh key if it exists)."""
+    from thermostat_cli.devices import DeviceExists
+
+    devices = Devices(iam, stack, policy_arn=policy_arn)
+    try:
+        return devices.add(device_id)
+    except DeviceExists:
+        return devices.new_key(device_id)
 
 
 def feed_lines(write: Callable[[str], None]) -> Callable[[UrlEvent], None]:
