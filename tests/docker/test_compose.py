@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,11 +28,7 @@ HOOK = ROOT / "localstack" / "init" / "ready.d" / "10-deploy-stack.sh"
 def compose_command() -> list[str]:
     if docker("compose", "version", check=False).returncode == 0:
         return ["docker", "compose"]
-    if shutil.which("docker-compose"):
-        return ["docker-compose"]
-    pytest.fail(
-        "neither `docker compose` nor docker-compose is installed (make test-e2e installs it)"
-    )
+    pytest.fail("`docker compose` (v2) is not installed (make test-e2e installs it)")
 
 
 def compose_config(profiles: str, **env: str) -> dict[str, Any]:
@@ -60,11 +55,23 @@ def test_compose_file_is_valid_and_pins_localstack_4_14_0() -> None:
     assert pinned["services"]["localstack"]["image"] == "localstack/localstack:4.13.1"
 
 
-def test_localstack_runs_only_the_services_the_stack_uses() -> None:
-    """SERVICES is limited, and DynamoDB streams use DynamoDB Local's own (no download)."""
+def test_localstack_runs_the_services_the_stack_needs_kms_included() -> None:
+    """SERVICES is what the template needs (kms: the table's SSE), and DynamoDB streams use
+    DynamoDB Local's own (no kinesis-mock download)."""
     env = compose_config("dataplane")["services"]["localstack"]["environment"]
-    assert env["SERVICES"] == "cloudformation,dynamodb,dynamodbstreams,iam,lambda,logs,sns,sqs,sts"
+    assert env["SERVICES"].split(",") == [
+        *("cloudformation", "dynamodb", "dynamodbstreams", "iam", "kms", "lambda", "logs"),
+        *("sns", "sqs", "sts"),
+    ]
     assert env["PROVIDER_OVERRIDE_DYNAMODBSTREAMS"] == "v2"
+
+
+def test_localstack_listens_on_loopback_only_with_host_networking() -> None:
+    """LocalStack is on the host network, its gateway on 127.0.0.1:4566 and nowhere else."""
+    service = compose_config("dataplane")["services"]["localstack"]
+    assert service["network_mode"] == "host"
+    assert service["environment"]["GATEWAY_LISTEN"] == "127.0.0.1:4566"
+    assert "ports" not in service
 
 
 def test_dataplane_service_runs_only_with_its_profile() -> None:
@@ -78,7 +85,8 @@ def test_dataplane_service_uses_host_network_and_the_engine_socket() -> None:
     """The data plane runs images with --network host through the mounted socket."""
     service = compose_config("dataplane")["services"]["dataplane"]
     assert service["network_mode"] == "host"
-    assert any("/var/run/docker.sock:/var/run/docker.sock" in str(v) for v in service["volumes"])
+    mounts = [(v["source"], v["target"]) for v in service["volumes"]]  # compose v2's long form
+    assert ("/var/run/docker.sock", "/var/run/docker.sock") in mounts
     assert "--mode=docker" in service["command"]
     assert service["depends_on"]["localstack"]["condition"] == "service_healthy"
 
