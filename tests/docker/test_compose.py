@@ -1,8 +1,9 @@
-"""docker-compose.yml and the LocalStack ready.d hook.
+"""docker-compose.yml and the LocalStack ready.d hook, without starting LocalStack.
 
-LocalStack cannot run on these machines (it downloads its parts from unreachable hosts), so
-the compose file is validated by compose itself, the hook runs against moto_server, and the
-data plane service's image serves a stack on moto. E2E_BACKEND=localstack runs the rest.
+The compose file is checked by compose itself, the healthcheck command against sample init
+reports, the hook against moto_server (its failure paths included), and the data plane
+service's image serves a stack on moto. test_localstack.py and test_pipeline.py run the
+compose stack itself on LocalStack (E2E_BACKEND=localstack, `-m localstack`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.docker.harness import ROOT, docker, moto_docker_stack
+from tests.docker.harness import PREFIX, ROOT, TAG, docker, moto_docker_stack
 from tests.docker.payloads import post_ok, reading
 from tests.support.moto import MotoServer
 
@@ -98,7 +99,7 @@ def test_compose_builds_both_function_images() -> None:
         build = services[f"{name}-image"]["build"]
         assert build["dockerfile"] == f"Dockerfile.{name}"
         assert build["args"]["BASE_IMAGE"] == "stand-in:1"
-        assert services[f"{name}-image"]["image"] == f"thermostat-{name}:latest"
+        assert services[f"{name}-image"]["image"] == f"{PREFIX}-{name}:{TAG}"
 
 
 def test_healthcheck_fails_when_an_init_script_failed(tmp_path: Path) -> None:
@@ -189,11 +190,11 @@ def dataplane_image(images: object) -> str:
     base = os.environ.get("BASE_IMAGE", "python:3.13-slim")
     built = docker(
         "build", "--network", "host", "-q", "-f", str(ROOT / "Dockerfile.dataplane"),
-        "--build-arg", f"BASE_IMAGE={base}", "-t", "thermostat-dataplane:e2e", str(ROOT),
+        "--build-arg", f"BASE_IMAGE={base}", "-t", f"{PREFIX}-dataplane:e2e", str(ROOT),
         check=False,
     )  # fmt: skip
     assert built.returncode == 0, built.stderr
-    return "thermostat-dataplane:e2e"
+    return f"{PREFIX}-dataplane:e2e"
 
 
 def test_dataplane_service_image_serves_the_stack(
