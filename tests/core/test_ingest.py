@@ -1,4 +1,4 @@
-"""The ingest function through its Lambda handler, against a real moto_server."""
+"""The ingest function through its Lambda handler, on moto_server and on DynamoDB Local."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.support.dynamodb_local import DynamoDBBackend
 from tests.support.events import EVENTS, response_json, url_event
-from tests.support.moto import MotoServer, free_port
+from tests.support.moto import free_port
 from tests.support.table import all_items, items_of_type
 from thermostat.contract import format_timestamp, parse_reading
 from thermostat.items import ReadingItem
@@ -270,10 +271,13 @@ def test_conflicting_duplicates_are_rejected(ingest: Handler, stack: dict[str, s
 
 
 def test_dynamodb_down_gives_503_and_writes_nothing(
-    ingest: Handler, stack: dict[str, str], aws: MotoServer, monkeypatch: pytest.MonkeyPatch
+    ingest: Handler,
+    stack: dict[str, str],
+    dynamodb: DynamoDBBackend,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """With DynamoDB unreachable: 503, a generic message, Retry-After, nothing written."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("DYNAMODB_MAX_ATTEMPTS", "1")
     response = ingest(url_event([reading(n) for n in range(30)]), None)
     assert response["statusCode"] == 503
@@ -284,7 +288,7 @@ def test_dynamodb_down_gives_503_and_writes_nothing(
         "message": "the readings could not all be stored; send them again",
         "stored": [],
     }
-    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb.endpoint_url)
     assert all_items(stack["TableName"]) == []
 
 

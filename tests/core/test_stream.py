@@ -1,4 +1,8 @@
-"""The stream function through its handler, fed with moto's real stream records."""
+"""The stream function through its handler, fed with real stream records.
+
+The ``stack`` fixture runs each test twice: the table and its stream on moto_server, then on
+DynamoDB Local (SNS and SQS stay on moto).
+"""
 
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ def reading(
 
 
 class Pipeline:
-    """The ingest app writing to moto, and the stream handler reading moto's stream."""
+    """The ingest app writing to the table, and the stream handler reading its stream."""
 
     def __init__(self, stack: dict[str, str]) -> None:
         self.table = stack["TableName"]

@@ -30,9 +30,9 @@ def test_template_passes_cfn_lint() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_local_data_plane_stack_deploys_without_mapping_or_url(stack: dict[str, str]) -> None:
+def test_local_data_plane_stack_deploys_without_mapping_or_url(moto_stack: dict[str, str]) -> None:
     """LocalDataPlane=true: table with stream and status index, functions; no URL, no mapping."""
-    table = boto3.client("dynamodb").describe_table(TableName=stack["TableName"])["Table"]
+    table = boto3.client("dynamodb").describe_table(TableName=moto_stack["TableName"])["Table"]
     assert table["StreamSpecification"] == {
         "StreamEnabled": True,
         "StreamViewType": "NEW_AND_OLD_IMAGES",
@@ -40,9 +40,9 @@ def test_local_data_plane_stack_deploys_without_mapping_or_url(stack: dict[str, 
     assert [index["IndexName"] for index in table["GlobalSecondaryIndexes"]] == [
         "DeviceStatusIndex"
     ]
-    assert "IngestFunctionUrl" not in stack
+    assert "IngestFunctionUrl" not in moto_stack
     assert boto3.client("lambda").list_event_source_mappings()["EventSourceMappings"] == []
-    function = boto3.client("lambda").get_function(FunctionName=stack["IngestFunctionName"])
+    function = boto3.client("lambda").get_function(FunctionName=moto_stack["IngestFunctionName"])
     assert function["Code"]["ImageUri"] == "thermostat-ingest:test"
     # moto drops ImageConfig from CloudFormation; the data plane reads Command from the template.
 

@@ -1,7 +1,8 @@
-"""The DynamoDB stream event source mapping against a real moto_server stream.
+"""The DynamoDB stream event source mapping against real streams: moto_server's and those of
+Amazon's DynamoDB Local (each test runs on both).
 
-The function is a fake (a plain class that records each batch and answers by a rule),
-the stream, the table and the on-failure queue are moto_server's.
+The function is a fake (a plain class that records each batch and answers by a rule); the
+on-failure queue is moto_server's.
 """
 
 from __future__ import annotations
@@ -87,12 +88,17 @@ def moto() -> Iterator[MotoServer]:
         yield server
 
 
-@pytest.fixture
-def aws(moto: MotoServer) -> Callable[[str], Any]:
+@pytest.fixture(params=["moto", "dynamodb-local"])
+def aws(request: pytest.FixtureRequest, moto: MotoServer) -> Callable[[str], Any]:
+    """Clients to moto, the table and its stream on moto or on Amazon's DynamoDB Local."""
+    table_endpoint = moto.endpoint_url
+    if request.param == "dynamodb-local":
+        table_endpoint = request.getfixturevalue("dynamodb_local").endpoint_url
+
     def client(service: str) -> Any:
         return boto3.client(
             service,
-            endpoint_url=moto.endpoint_url,
+            endpoint_url=table_endpoint if service.startswith("dynamodb") else moto.endpoint_url,
             region_name="us-east-1",
             aws_access_key_id="AKIDTEST",
             aws_secret_access_key="secret",
@@ -185,7 +191,7 @@ def test_event_has_the_shape_lambda_sends(stream: Stream) -> None:
     assert record["eventSource"] == "aws:dynamodb"
     assert record["eventName"] == "INSERT"
     assert record["eventSourceARN"] == stream.arn
-    assert record["awsRegion"] == "us-east-1"
+    assert record["awsRegion"] == stream.arn.split(":")[3]  # DynamoDB Local's is "ddblocal"
     assert set(record) >= {"eventID", "eventVersion", "dynamodb"}
     body = record["dynamodb"]
     assert body["Keys"] == {"pk": {"S": "DEVICE#d1"}, "sk": {"S": "READING#a"}}

@@ -1,7 +1,8 @@
 """Fixtures of the Docker end-to-end tests (`make test-e2e`): an engine, the images, a stack.
 
-E2E_BACKEND=moto (default): moto_server + the data plane running the images with Docker.
-E2E_BACKEND=localstack: `docker compose` (LocalStack + the data plane) via testcontainers.
+E2E_BACKEND=moto (default): moto_server + the data plane running the images with Docker
+(`pytest -m docker`). E2E_BACKEND=localstack: `docker compose` (LocalStack + the data plane
+service) via testcontainers, started once for the session (`pytest -m localstack`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,15 +38,27 @@ def images(engine: None) -> tuple[str, str]:
     return INGEST_IMAGE, STREAM_IMAGE
 
 
+@pytest.fixture(scope="session")
+def compose(images: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The compose stack on LocalStack, up once for all the LocalStack scenarios."""
+    if BACKEND != "localstack":
+        pytest.fail("the LocalStack scenarios run with E2E_BACKEND=localstack (make test-e2e)")
+    from tests.docker.compose_backend import compose_stack
+
+    with compose_stack(tmp_path_factory.mktemp("compose")) as running:
+        yield running
+
+
 @pytest.fixture(scope="module")
-def stack(images: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(
+    images: tuple[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> Iterator[Stack]:
     """The whole pipeline running the built images, on the selected backend."""
     workdir = tmp_path_factory.mktemp("stack")
     if BACKEND == "localstack":
-        from tests.docker.compose_backend import compose_stack
-
-        with compose_stack(workdir) as running:
-            yield running
+        yield request.getfixturevalue("compose")
     elif BACKEND == "moto":
         with moto_docker_stack(workdir, *images) as running:
             yield running

@@ -59,6 +59,7 @@ class Stack:
     secret_access_key: str
     client: Callable[[str], Any]
     logs: Callable[[], str]
+    stack_name: str = ""
 
     def post(self, body: object) -> requests.Response:
         """POST JSON to the Function URL, SigV4-signed for service `lambda` like the Pi does."""
@@ -69,6 +70,13 @@ class Stack:
         credentials = botocore.credentials.Credentials(self.access_key_id, self.secret_access_key)
         botocore.auth.SigV4Auth(credentials, "lambda", self.region).add_auth(request)
         return requests.post(self.url, data=data, headers=dict(request.headers), timeout=60)
+
+    def outputs(self) -> dict[str, str]:
+        """The CloudFormation stack's outputs (FailureQueueUrl, TableStreamArn, ...)."""
+        [described] = self.client("cloudformation").describe_stacks(StackName=self.stack_name)[
+            "Stacks"
+        ]
+        return {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
 
     def fail(self, message: str) -> E2EFailure:
         return E2EFailure(f"{message}\n--- functions' and data plane's output ---\n{self.logs()}")
@@ -192,6 +200,7 @@ def moto_docker_stack(
                 secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
                 client=client,
                 logs=lambda: _tail(log),
+                stack_name=stack_name,
             )
         finally:
             _stop(process)

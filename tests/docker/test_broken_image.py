@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.docker.harness import E2EFailure, docker, moto_docker_stack
+from tests.docker.harness import PREFIX, E2EFailure, docker, moto_docker_stack
 from tests.docker.payloads import post_ok, reading
 
 pytestmark = pytest.mark.docker
 
-BROKEN = "thermostat-ingest:e2e-broken-import"
+BROKEN = f"{PREFIX}-ingest:e2e-broken-import"
 # The real ingest image without its handler's package: the import at init must fail.
 BROKEN_DOCKERFILE = """
 FROM {image}
 USER root
-RUN rm -rf /var/task/thermostat/ingest
+RUN rm -rf /var/task/thermostat_ingest
 USER 10001:10001
 """
 

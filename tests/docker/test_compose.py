@@ -1,15 +1,15 @@
-"""docker-compose.yml and the LocalStack ready.d hook.
+"""docker-compose.yml and the LocalStack ready.d hook, without starting LocalStack.
 
-LocalStack cannot run on these machines (it downloads its parts from unreachable hosts), so
-the compose file is validated by compose itself, the hook runs against moto_server, and the
-data plane service's image serves a stack on moto. E2E_BACKEND=localstack runs the rest.
+The compose file is checked by compose itself, the healthcheck command against sample init
+reports, the hook against moto_server (its failure paths included), and the data plane
+service's image serves a stack on moto. test_localstack.py and test_pipeline.py run the
+compose stack itself on LocalStack (E2E_BACKEND=localstack, `-m localstack`).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.docker.harness import ROOT, docker, moto_docker_stack
+from tests.docker.harness import PREFIX, ROOT, TAG, docker, moto_docker_stack
 from tests.docker.payloads import post_ok, reading
 from tests.support.moto import MotoServer
 
@@ -29,11 +29,7 @@ HOOK = ROOT / "localstack" / "init" / "ready.d" / "10-deploy-stack.sh"
 def compose_command() -> list[str]:
     if docker("compose", "version", check=False).returncode == 0:
         return ["docker", "compose"]
-    if shutil.which("docker-compose"):
-        return ["docker-compose"]
-    pytest.fail(
-        "neither `docker compose` nor docker-compose is installed (make test-e2e installs it)"
-    )
+    pytest.fail("`docker compose` (v2) is not installed (make test-e2e installs it)")
 
 
 def compose_config(profiles: str, **env: str) -> dict[str, Any]:
@@ -60,11 +56,23 @@ def test_compose_file_is_valid_and_pins_localstack_4_14_0() -> None:
     assert pinned["services"]["localstack"]["image"] == "localstack/localstack:4.13.1"
 
 
-def test_localstack_runs_only_the_services_the_stack_uses() -> None:
-    """SERVICES is limited, and DynamoDB streams use DynamoDB Local's own (no download)."""
+def test_localstack_runs_the_services_the_stack_needs_kms_included() -> None:
+    """SERVICES is what the template needs (kms: the table's SSE), and DynamoDB streams use
+    DynamoDB Local's own (no kinesis-mock download)."""
     env = compose_config("dataplane")["services"]["localstack"]["environment"]
-    assert env["SERVICES"] == "cloudformation,dynamodb,dynamodbstreams,iam,lambda,logs,sns,sqs,sts"
+    assert env["SERVICES"].split(",") == [
+        *("cloudformation", "dynamodb", "dynamodbstreams", "iam", "kms", "lambda", "logs"),
+        *("sns", "sqs", "sts"),
+    ]
     assert env["PROVIDER_OVERRIDE_DYNAMODBSTREAMS"] == "v2"
+
+
+def test_localstack_listens_on_loopback_only_with_host_networking() -> None:
+    """LocalStack is on the host network, its gateway on 127.0.0.1:4566 and nowhere else."""
+    service = compose_config("dataplane")["services"]["localstack"]
+    assert service["network_mode"] == "host"
+    assert service["environment"]["GATEWAY_LISTEN"] == "127.0.0.1:4566"
+    assert "ports" not in service
 
 
 def test_dataplane_service_runs_only_with_its_profile() -> None:
@@ -78,7 +86,8 @@ def test_dataplane_service_uses_host_network_and_the_engine_socket() -> None:
     """The data plane runs images with --network host through the mounted socket."""
     service = compose_config("dataplane")["services"]["dataplane"]
     assert service["network_mode"] == "host"
-    assert any("/var/run/docker.sock:/var/run/docker.sock" in str(v) for v in service["volumes"])
+    mounts = [(v["source"], v["target"]) for v in service["volumes"]]  # compose v2's long form
+    assert ("/var/run/docker.sock", "/var/run/docker.sock") in mounts
     assert "--mode=docker" in service["command"]
     assert service["depends_on"]["localstack"]["condition"] == "service_healthy"
 
@@ -90,7 +99,7 @@ def test_compose_builds_both_function_images() -> None:
         build = services[f"{name}-image"]["build"]
         assert build["dockerfile"] == f"Dockerfile.{name}"
         assert build["args"]["BASE_IMAGE"] == "stand-in:1"
-        assert services[f"{name}-image"]["image"] == f"thermostat-{name}:latest"
+        assert services[f"{name}-image"]["image"] == f"{PREFIX}-{name}:{TAG}"
 
 
 def test_healthcheck_fails_when_an_init_script_failed(tmp_path: Path) -> None:
@@ -181,11 +190,11 @@ def dataplane_image(images: object) -> str:
     base = os.environ.get("BASE_IMAGE", "python:3.13-slim")
     built = docker(
         "build", "--network", "host", "-q", "-f", str(ROOT / "Dockerfile.dataplane"),
-        "--build-arg", f"BASE_IMAGE={base}", "-t", "thermostat-dataplane:e2e", str(ROOT),
+        "--build-arg", f"BASE_IMAGE={base}", "-t", f"{PREFIX}-dataplane:e2e", str(ROOT),
         check=False,
     )  # fmt: skip
     assert built.returncode == 0, built.stderr
-    return "thermostat-dataplane:e2e"
+    return f"{PREFIX}-dataplane:e2e"
 
 
 def test_dataplane_service_image_serves_the_stack(

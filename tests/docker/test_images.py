@@ -48,10 +48,12 @@ def test_image_holds_only_what_the_function_needs(images: object, image: str) ->
     other = "stream" if image == INGEST_IMAGE else "ingest"
     found = run_shell(
         image,
-        "ls -d /var/task/thermostat/cli /var/task/thermostat/" + other + " /var/task/tests"
+        # The packages' import names since each deployable is its own distribution.
+        "ls -d /var/task/thermostat_cli /var/task/thermostat_" + other + " /var/task/tests"
         " /var/task/pi /var/task/lambda_dataplane /opt/venv/bin/pip 2>/dev/null;"
         " find / -xdev \\( -name 'thermostat_pi' -o -name 'lambda_dataplane' -o -name devstack"
-        " \\) -print 2>/dev/null; command -v gcc cc make; true",
+        " -o -name thermostat_cli -o -name 'thermostat_" + other + "' \\) -print 2>/dev/null;"
+        " command -v gcc cc make; true",
     )
     assert found.split() == []
 

@@ -1,4 +1,4 @@
-"""Read a table's real DynamoDB stream (from moto) and shape it as Lambda's event."""
+"""Read a table's real DynamoDB stream (moto's or DynamoDB Local's) as Lambda's event."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Which table to read and how to reach it: flags, environment, or ``make dev``'s file."""
+"""Which table to read and how to reach it: flags, environment, or a local stack's file."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from thermostat.endpoints import DEVSTACK_FILE, Endpoints, EndpointsFileError, find_endpoints_file
+from thermostat.endpoints import (
+    COMPOSE_FILE,
+    DEVSTACK_FILE,
+    Endpoints,
+    EndpointsFileError,
+    find_local_stack,
+)
 from thermostat_cli.errors import ConfigProblem
 
 if TYPE_CHECKING:
@@ -47,9 +53,10 @@ def resolve(
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
 ) -> Connection:
-    """Flags win; then ``THERMOSTAT_TABLE`` with boto3's usual settings; then ``make dev``.
+    """Flags win; then ``THERMOSTAT_TABLE`` with boto3's usual settings; then a local stack:
+    ``make dev``'s file, else ``make up``'s (``thermostat.endpoints.find_local_stack``).
 
-    The devstack file supplies endpoint, region and dev credentials together: a shell
+    The stack's file supplies endpoint, region and dev credentials together: a shell
     set up for AWS must not send a local table name to the real account.
     """
     environ = os.environ if environ is None else environ
@@ -63,11 +70,11 @@ def resolve(
             source="--table" if table else TABLE_ENV if environ.get(TABLE_ENV) else "--stack",
             stack=stack,
         )
-    path = find_endpoints_file(cwd or Path.cwd())
+    path = find_local_stack(cwd or Path.cwd())
     if path is None:
         raise ConfigProblem(
             f"no table given: pass --table or --stack, set {TABLE_ENV} or {STACK_ENV}, or start"
-            f" `make dev` (it writes {DEVSTACK_FILE})"
+            f" `make dev` (it writes {DEVSTACK_FILE}) or `make up` (it writes {COMPOSE_FILE})"
         )
     try:
         local = Endpoints.read(path)

@@ -28,7 +28,8 @@ from thermostat_cli.queries import Table
 DESCRIPTION = "See your thermostats: device status, reading history and charts."
 EPILOG = (
     "The table is --table, else $THERMOSTAT_TABLE (with the usual AWS settings), else the"
-    " `make dev` stack in .devstack/endpoints.json. Exit codes: 0 done (an empty result"
+    " local stack: `make dev`'s .devstack/endpoints.json, else `make up`'s"
+    " .localstack/endpoints.json. Exit codes: 0 done (an empty result"
     " says so on stderr), 1 unknown device or nothing to plot, 2 bad usage, no credentials,"
     " endpoint unreachable or table missing. See docs/cli.md."
 )

@@ -94,3 +94,12 @@ def find_endpoints_file(start: Path, name: Path = DEVSTACK_FILE) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def find_local_stack(start: Path) -> Path | None:
+    """The endpoints file of the local stack running for this checkout, if any.
+
+    ``make dev``'s ``.devstack/endpoints.json`` first, then ``make up``'s
+    ``.localstack/endpoints.json``, each in ``start`` or its nearest parent.
+    """
+    return find_endpoints_file(start, DEVSTACK_FILE) or find_endpoints_file(start, COMPOSE_FILE)

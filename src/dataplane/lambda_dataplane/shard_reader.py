@@ -13,6 +13,18 @@ from lambda_dataplane.filters import FilterCriteria
 from lambda_dataplane.stream_events import StreamRecord, to_lambda_record
 
 GET_RECORDS_LIMIT = 1000  # the DynamoDB Streams maximum
+# GetRecords errors after which AWS says to take a new shard iterator
+# (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html):
+# an iterator expires 15 minutes after GetShardIterator; TrimmedDataAccessException means it
+# points at records already trimmed (older than 24 h), or, on DynamoDB Local, it is raised on
+# a fresh table's first write (https://github.com/aws/aws-sdk-java/issues/2923). Retrying the
+# same iterator fails the same way forever.
+RENEW_ITERATOR = frozenset({"ExpiredIteratorException", "TrimmedDataAccessException"})
+TRIMMED = "TrimmedDataAccessException"
+
+
+def error_code(err: ClientError) -> str:
+    return str(err.response.get("Error", {}).get("Code", ""))
 
 
 @dataclass
@@ -45,6 +57,8 @@ class ShardReader:
         self.buffered_since: float | None = None
         self.checkpoint: str | None = None  # every record up to here is done
         self.filtered = 0
+        self.renewed_iterators = 0
+        self.trimmed_restarts = 0  # times the position was trimmed: read on at TRIM_HORIZON
 
     def __len__(self) -> int:
         return len(self._buffer)
@@ -66,9 +80,10 @@ class ShardReader:
         try:
             page = self._streams.get_records(ShardIterator=self._iterator, Limit=GET_RECORDS_LIMIT)
         except ClientError as err:
-            if err.response.get("Error", {}).get("Code") != "ExpiredIteratorException":
+            if error_code(err) not in RENEW_ITERATOR:
                 raise
-            self._iterator = None  # iterators live 15 minutes: get a new one from where we are
+            self._iterator = None  # a new one, from where we are, on the next fetch
+            self.renewed_iterators += 1
             return True
         for raw in page.get("Records", []):
             self._take(to_lambda_record(raw, stream_arn=self._stream_arn))
@@ -92,6 +107,18 @@ class ShardReader:
             args["SequenceNumber"] = self._last_fetched
         else:
             args["ShardIteratorType"] = self._iterator_type
+        try:
+            return self._get_shard_iterator(args)
+        except ClientError as err:
+            if error_code(err) != TRIMMED or args["ShardIteratorType"] == "TRIM_HORIZON":
+                raise
+        # The position itself is past the trim point (API_streams_GetShardIterator.html):
+        # the records after it are gone, so read on from the oldest one left, as Lambda does.
+        self.trimmed_restarts += 1
+        args.pop("SequenceNumber", None)
+        return self._get_shard_iterator({**args, "ShardIteratorType": "TRIM_HORIZON"})
+
+    def _get_shard_iterator(self, args: dict[str, Any]) -> str:
         return str(self._streams.get_shard_iterator(**args)["ShardIterator"])
 
     def _take(self, record: StreamRecord) -> None:

@@ -2,8 +2,9 @@
 
 It writes what the ingest and stream functions would have: readings, hourly and daily
 rollups, and the device's status item. The table is ``--table`` (with ``--endpoint-url`` and
-the usual AWS settings), else the running ``make dev`` stack's. ``--create-table`` first
-creates the table with the template's key schema and status index, for a bare emulator.
+the usual AWS settings), else the running local stack's (``make dev``'s, else ``make up``'s).
+``--create-table`` first creates the table with the template's key schema and status index,
+for a bare emulator.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from devstack.demo import create_table, simulate_day, stored_items, write_items
-from thermostat.endpoints import Endpoints, EndpointsFileError, find_endpoints_file
+from thermostat.endpoints import Endpoints, EndpointsFileError, find_local_stack
 from thermostat_ingest.errors import StoreUnavailable
 
 
@@ -37,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--interval", type=_minutes, default=timedelta(minutes=1), help="minutes (1m)"
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
-    parser.add_argument("--table", help="table name (default: the make dev stack's)")
+    parser.add_argument("--table", help="table name (default: the make dev or make up stack's)")
     parser.add_argument("--endpoint-url", help="e.g. http://127.0.0.1:4566")
     parser.add_argument("--create-table", action="store_true", help="create the table first")
     return parser
@@ -46,9 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _client_and_table(args: argparse.Namespace) -> tuple[Any, str]:
     if args.table:
         return boto3.client("dynamodb", endpoint_url=args.endpoint_url), str(args.table)
-    path = find_endpoints_file(Path.cwd())
+    path = find_local_stack(Path.cwd())
     if path is None:
-        raise EndpointsFileError("no --table and no make dev stack (.devstack/endpoints.json)")
+        raise EndpointsFileError(
+            "no --table and no local stack (make dev's .devstack/endpoints.json"
+            " or make up's .localstack/endpoints.json)"
+        )
     stack = Endpoints.read(path)
     client = boto3.client(
         "dynamodb",
