@@ -63,7 +63,8 @@ def running_devstack(tmp_path: Path, *extra: str) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture
 def devstack(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    with running_devstack(tmp_path) as endpoints:
+    # The device identity make dev makes is the Pi's: it may send only its own readings.
+    with running_devstack(tmp_path, "--device-id", DEVICE) as endpoints:
         yield endpoints
 
 
@@ -143,7 +144,9 @@ def test_a_running_pi_finds_make_dev_again_after_a_restart_elsewhere(
         'min_cycle_seconds = 0\nendpoints_file = ".devstack/endpoints.json"\n'
     )
     pi = [str(BIN / "thermostat-pi"), "--config", str(config)]
-    with running_devstack(tmp_path, "--access-key-id", "AKIDFIRSTDEV") as first:
+    with running_devstack(
+        tmp_path, "--access-key-id", "AKIDFIRSTDEV", "--device-id", device
+    ) as first:
         with (tmp_path / "pi.log").open("ab") as log:
             child = subprocess.Popen([*pi, "run", "--simulate"], stderr=log)
         processes.append(child)
@@ -154,6 +157,7 @@ def test_a_running_pi_finds_make_dev_again_after_a_restart_elsewhere(
     child.send_signal(signal.SIGCONT)
     wait_for(lambda: queued(tmp_path / "spool.db") >= 5, child, "readings taken while down")
     extra = ["--access-key-id", "AKIDSECONDDEV", "--secret-access-key", "other-secret"]
+    extra += ["--device-id", device]
     with running_devstack(tmp_path, *extra) as second:
         assert second["ingest_url"] != first["ingest_url"]
         wait_for(lambda: queued(tmp_path / "spool.db") == 0, child, "the backlog sent")

@@ -103,14 +103,14 @@ def test_missing_table_in_process_names_the_aws_endpoint(aws_env: Path) -> None:
 
 
 def test_no_table_anywhere_says_how_to_name_one(aws_env: Path) -> None:
-    """No --table, no THERMOSTAT_TABLE, no local stack: exit 2 listing the four ways."""
+    """No --table or --stack, no variable, no local stack: exit 2 listing the ways."""
     err = io.StringIO()
     code = main(["status"], out=io.StringIO(), err=err)
     assert code == 2
     assert err.getvalue() == (
-        "thermostat: no table given: pass --table, set THERMOSTAT_TABLE, or start"
-        " `make dev` (it writes .devstack/endpoints.json) or `make up` (it writes"
-        " .localstack/endpoints.json)\n"
+        "thermostat: no table given: pass --table or --stack, set THERMOSTAT_TABLE or"
+        " THERMOSTAT_STACK, or start `make dev` (it writes .devstack/endpoints.json) or"
+        " `make up` (it writes .localstack/endpoints.json)\n"
     )
 
 

@@ -63,6 +63,14 @@ class Pipeline:
         return result
 
     def alerts(self) -> list[str]:
+        """The alert states published (low, high, normal), in the order taken."""
+        return [f["alert"] for f in self._facts() if f.get("alert") in ("low", "high", "normal")]
+
+    def alerts_kinds(self) -> list[str]:
+        """The kinds of every alert published, in the order they happened."""
+        return [f["kind"] for f in self._facts()]
+
+    def _facts(self) -> list[dict[str, Any]]:
         messages = (
             boto3.client("sqs")
             .receive_message(
@@ -73,8 +81,14 @@ class Pipeline:
             )
             .get("Messages", [])
         )
-        facts = [json.loads(m["MessageAttributes"]["facts"]["StringValue"]) for m in messages]
-        return [f["alert"] for f in sorted(facts, key=lambda f: f["recorded_at"])]
+        facts = [
+            {
+                **json.loads(m["MessageAttributes"]["facts"]["StringValue"]),
+                "kind": m["MessageAttributes"]["kind"]["StringValue"],
+            }
+            for m in messages
+        ]
+        return sorted(facts, key=lambda f: f.get("recorded_at") or f.get("received_at") or "")
 
     def item(self, sk: str, device: str = "hall") -> dict[str, Any] | None:
         return get(self.table, f"DEVICE#{device}", sk)

@@ -111,13 +111,14 @@ def test_iam_policies_use_no_wildcards_beyond_what_aws_requires() -> None:
 
 
 def test_ingest_role_can_only_write_readings() -> None:
-    """The ingest function may put items into its table and write its logs, nothing else."""
+    """The ingest function may put and get items of its table and write its logs, nothing
+    else (GetItem: the device's settings; no BatchWriteItem: readings are put conditionally)."""
     role = template()["Resources"]["IngestFunctionRole"]["Properties"]
     actions = {
         a for p in role["Policies"] for s in p["PolicyDocument"]["Statement"] for a in s["Action"]
     }
     assert actions == {
-        "dynamodb:BatchWriteItem",
+        "dynamodb:GetItem",
         "dynamodb:PutItem",
         "logs:CreateLogStream",
         "logs:PutLogEvents",

@@ -95,3 +95,15 @@ def test_deploy_of_a_broken_template_is_a_deploy_error(aws: MotoServer, tmp_path
     broken.write_text("Resources: {Q: {Type: AWS::SQS::Queue, Properties: {Bad: {Ref: Nope}}}}")
     with pytest.raises(DeployError):
         deploy_stack(client("cloudformation"), broken, stack_name="broken", parameters={})
+
+
+def test_skipped_schedule_is_run_with_its_template_rate(aws: MotoServer) -> None:
+    """HealthSchedule was not created (LocalDataPlane=true) but is read: rate and target."""
+    outputs, plan = deployed("s9", HealthCheckMinutes="1")
+    (schedule,) = plan.schedules
+    assert schedule.logical_id == "HealthSchedule"
+    assert schedule.interval_s == 60  # rate(1 minute): the template's singular form
+    assert schedule.function.name == outputs["HealthFunctionName"]
+    assert schedule.function.command == ("thermostat_stream.health.handler",)
+    _, default = deployed("s10")
+    assert default.schedules[0].interval_s == 300

@@ -42,8 +42,8 @@ def test_make_dev_serves_the_printed_curl_and_stops_cleanly_on_ctrl_c(
     curl = devstack.next_line("curl --aws-sigv4").strip()
     answer = subprocess.run(shlex.split(curl), capture_output=True, text=True, timeout=20)
     assert json.loads(answer.stdout) == {"stored": 1}
-    devstack.next_line("reading  my-desk")
-    devstack.next_line("rollup   my-desk  hour")
+    devstack.next_line("reading  dev-pi")  # the device make dev made: the curl signs as it
+    devstack.next_line("rollup   dev-pi  hour")
     url_port = int(endpoints["ingest_url"].rstrip("/").rsplit(":", 1)[1])
 
     devstack.process.send_signal(signal.SIGINT)

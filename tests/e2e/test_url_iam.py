@@ -25,6 +25,7 @@ from lambda_dataplane.stack import read_stack
 from lambda_dataplane.url_guard import UrlEvent
 from tests.e2e.e2e_support import KEY, SECRET, TEMPLATE
 from thermostat.contract import format_timestamp
+from thermostat.identities import device_user_name
 
 pytestmark = pytest.mark.e2e
 
@@ -143,7 +144,7 @@ def test_deleted_key_is_refused(serve: Callable[[Path, str], Served]) -> None:
     device = f"d-{uuid.uuid4().hex[:6]}"
     auth = served.device_auth(device)
     iam = served.aws.client("iam")
-    user = f"thermostat-device-{device}"
+    user = device_user_name(served.stack_name, device)
     iam.delete_access_key(UserName=user, AccessKeyId=auth.access_id)
     answer = requests.post(served.url, json=reading(device), auth=auth, timeout=10)
     assert answer.status_code == 403

@@ -185,6 +185,7 @@ def _finish(ctx: Context, devices: Devices, name: str) -> int:
 
 def run_remove(args: argparse.Namespace, ctx: Context) -> int:
     device = _devices(ctx).remove(args.name)
+    ctx.table.delete_status(args.name)  # no longer watched: a removed device raises no alert
     ctx.note(
         f"device {args.name!r} removed ({device.user_arn}: keys, policies and user deleted);"
         " its readings stay in the table"

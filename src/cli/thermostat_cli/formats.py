@@ -191,3 +191,12 @@ def device_columns(width: int) -> list[Column]:
         Column("last_seen", "last seen", 12),
         Column("software", "software", 20),
     ]
+
+
+def alert_columns(zone: str, width: int) -> list[Column]:
+    return [
+        Column("local_time", f"when ({zone})", 16),
+        Column("device_id", "device", width),
+        Column("kind", "kind", 18),
+        Column("subject", "alert", 40),
+    ]

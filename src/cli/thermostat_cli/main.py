@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from thermostat_cli import (
+    alerts_command,
     connection,
     device_command,
     history,
@@ -132,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     device_command.add_parsers(sub, lambda parser: _common_options(parser, argparse.SUPPRESS))
     settings_command.add_parser(sub)
+    alerts_command.add_parser(sub)
 
     p = sub("plot", "chart temperature, setpoint and heating to .png, .svg or .html")
     _range_options(p)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from thermostat.contract import Reading
 from thermostat.items import (
     READING_PREFIX,
+    AlertItem,
     ItemError,
     ReadingItem,
     RollupItem,
     RollupKind,
     SettingsItem,
     StatusItem,
+    alert_sk_range,
     device_query,
     from_wire,
     key_range_query,
@@ -120,6 +123,15 @@ class Table:
                     f"the settings of {item.device_id!r} changed meanwhile; try again"
                 ) from err
             raise
+
+    def alerts(self, device_id: str, since: datetime) -> Iterator[AlertItem]:
+        """The device's alerts since ``since``, oldest first (one key range)."""
+        low, high = alert_sk_range(since)
+        return typed(AlertItem.from_item, self._key_range(device_id, low, high))
+
+    def delete_status(self, device_id: str) -> None:
+        """Forget the device's live state (a removed device is not watched for silence)."""
+        self.client.delete_item(TableName=self.name, Key=to_wire(StatusItem.key_of(device_id)))
 
     def newest_reading(self, device_id: str) -> ReadingItem | None:
         """The device's newest reading (one Query, newest first, one item)."""

@@ -134,6 +134,11 @@ def sequence_after(sequence: str, applied: str | None) -> bool:
     return (len(sequence), sequence) > (len(applied), applied)
 
 
+def alert_sk_range(since: datetime) -> tuple[str, str]:
+    """Sort keys of a device's alerts from ``since`` on (for a key-range Query)."""
+    return f"{ALERT_PREFIX}{format_timestamp(since)}", f"{ALERT_PREFIX}~"
+
+
 def is_reading_sk(sk: str) -> bool:
     return sk.startswith(READING_PREFIX)
 
@@ -572,6 +577,12 @@ class StatusItem:
     report: DeviceReport | None = None
     settings_applied_at: datetime | None = None  # when it first reported its settings version
     caller_key: str | None = None  # the access key its newest reading was signed with
+    # Health: since when silent (the last reading's arrival; None: it reports), and the
+    # relay's current on-run with the fault it shows.
+    silent_since: datetime | None = None
+    heating_since: datetime | None = None
+    heating_start_c: float | None = None
+    heating_fault: str = "ok"
 
     TYPE = "status"
 
@@ -613,6 +624,13 @@ class StatusItem:
             item["settings_applied_at"] = format_timestamp(self.settings_applied_at)
         if self.caller_key:
             item[CALLER_KEY] = self.caller_key
+        if self.silent_since is not None:
+            item["silent_since"] = format_timestamp(self.silent_since)
+        if self.heating_since is not None and self.heating_start_c is not None:
+            item["heating_since"] = format_timestamp(self.heating_since)
+            item["heating_start_c"] = to_decimal(self.heating_start_c)
+        if self.heating_fault != "ok":
+            item["heating_fault"] = self.heating_fault
         return item
 
     @classmethod
@@ -648,6 +666,12 @@ class StatusItem:
                 report=DeviceReport.from_attributes(item),
                 settings_applied_at=_optional_time(item, "settings_applied_at"),
                 caller_key=_optional_str(item, CALLER_KEY),
+                silent_since=_optional_time(item, "silent_since"),
+                heating_since=_optional_time(item, "heating_since"),
+                heating_start_c=(
+                    float(item["heating_start_c"]) if "heating_start_c" in item else None
+                ),
+                heating_fault=str(item.get("heating_fault", "ok")),
             )
         except (KeyError, TypeError, ValueError, ArithmeticError) as err:
             raise _broken(item, err) from err

@@ -23,6 +23,7 @@ from lambda_dataplane.iam_principals import (
 )
 from lambda_dataplane.lambda_api_model import RecentLogs
 from lambda_dataplane.launchers import DockerLauncher, Launcher, ProcessLauncher
+from lambda_dataplane.schedules import Schedule
 from lambda_dataplane.sigv4 import Credential
 from lambda_dataplane.stack import StackPlan
 from lambda_dataplane.stream_mapping import StreamMapping
@@ -76,6 +77,7 @@ class DataPlaneOptions:
     # users (secrets read from moto when emulator_iam is "moto"; "none": no IAM users).
     emulator_iam: Literal["moto", "none"] = "moto"
     url_observer: UrlObserver | None = None  # refusals explained, 4xx replies
+    schedule_interval: float | None = None  # run the template's schedules this often instead
     # Wraps the dynamodbstreams client every mapping reads through (e.g. to attribute TTL
     # deletions to the DynamoDB service, which moto's stream records do not).
     wrap_streams: Callable[[Any], Any] | None = None
@@ -106,6 +108,7 @@ class DataPlane:
         self.runtimes: dict[str, FunctionRuntime] = {}
         self.url_servers: dict[str, FunctionUrlServer] = {}
         self.mappings: dict[str, StreamMapping] = {}
+        self.schedules: dict[str, Schedule] = {}
         self.directory = self._directory()
 
     def _directory(self) -> PrincipalDirectory:
@@ -168,6 +171,7 @@ class DataPlane:
             self.mappings[mapping_spec.logical_id] = mapping
             mapping.start()
             log.info("%s -> %s", mapping_spec.logical_id, mapping_spec.function.name)
+        self._start_schedules()
         port = self.options.url_port
         for spec in self.plan.urls:
             auth_type: AuthType = "NONE" if spec.auth_type == "NONE" else "AWS_IAM"
@@ -197,10 +201,29 @@ class DataPlane:
         client = self.aws.client("dynamodbstreams")
         return self.options.wrap_streams(client) if self.options.wrap_streams else client
 
+    def _start_schedules(self) -> None:
+        for spec in self.plan.schedules:
+            schedule = Schedule(
+                spec,
+                self.runtimes[spec.function.name],
+                account_id=self.plan.account_id,
+                region=self.plan.region,
+                interval_s=self.options.schedule_interval,
+            )
+            self.schedules[spec.logical_id] = schedule
+            schedule.start()
+            log.info(
+                "%s: every %.0f s -> %s", spec.logical_id, schedule.interval_s, spec.function.name
+            )
+
     def stop(self) -> None:
-        """URLs first (no new requests; those in flight finish), then pollers, then functions."""
+        """URLs first (no new requests; those in flight finish), then schedules and pollers,
+        then functions."""
         for server in self.url_servers.values():
             server.stop()
+        for schedule in self.schedules.values():
+            schedule.stop()
+        self.schedules.clear()
         for mapping in self.mappings.values():
             mapping.stop()
         for runtime in self.runtimes.values():

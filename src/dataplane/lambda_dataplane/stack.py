@@ -20,6 +20,7 @@ from lambda_dataplane.config import FunctionConfig
 from lambda_dataplane.errors import DataplaneError
 from lambda_dataplane.iam import NamedPolicy
 from lambda_dataplane.permissions import resource_policy
+from lambda_dataplane.schedules import ScheduleSpec, rate_seconds
 from lambda_dataplane.stream_config import StreamMappingConfig
 from lambda_dataplane.template import Resolver, TemplateError, load_template
 
@@ -64,6 +65,7 @@ class StackPlan:
     mappings: tuple[MappingSpec, ...]
     account_id: str = "123456789012"
     region: str = "us-east-1"
+    schedules: tuple[ScheduleSpec, ...] = ()
 
 
 def read_stack(
@@ -167,6 +169,16 @@ class _Reader:
                 props, function_arn=function.arn, stream_arn=source
             )
             mappings.append(MappingSpec(logical, function, config))
+        schedules = []
+        for logical, props in self._resolved("AWS::Events::Rule"):
+            expression = props.get("ScheduleExpression")
+            if not expression or props.get("State", "ENABLED") != "ENABLED":
+                continue
+            interval = rate_seconds(str(expression))
+            rule_arn = self.rule_arn(logical)
+            for target in props.get("Targets") or []:
+                function = self._function(str(target["Arn"]))
+                schedules.append(ScheduleSpec(logical, function, interval, rule_arn))
         return StackPlan(
             self._name,
             self.parameters,
@@ -176,6 +188,7 @@ class _Reader:
             tuple(mappings),
             self.account_id,
             self.region,
+            tuple(schedules),
         )
 
     def _permissions(self, function: FunctionConfig) -> list[tuple[str, dict[str, Any]]]:
@@ -236,8 +249,14 @@ class _Reader:
                 return list((image or {}).get("Command") or [])
         return []
 
+    def rule_arn(self, logical: str) -> str:
+        """The ARN of a schedule rule the data plane runs in place of EventBridge."""
+        return f"arn:aws:events:{self.region}:{self.account_id}:rule/{self._name}-{logical}"
+
     def _attribute(self, logical: str, attribute: str) -> Any:
         resource = self._template["Resources"].get(logical, {})
+        if resource.get("Type") == "AWS::Events::Rule" and attribute == "Arn":
+            return self.rule_arn(logical)  # not created locally: the data plane runs it
         physical = self.physical.get(logical)
         if physical is None:
             raise TemplateError(f"Fn::GetAtt {logical}.{attribute}: {logical} was not created")

@@ -37,6 +37,13 @@ from thermostat.endpoints import Endpoints
 DEFAULT_URL_PORT = 4577
 
 
+def _parameter(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
+    return key, value
+
+
 def parse_args(argv: Sequence[str] | None) -> DevSettings:
     parser = argparse.ArgumentParser(prog="thermostat-devstack", description=__doc__)
     parser.add_argument(
@@ -66,6 +73,20 @@ def parse_args(argv: Sequence[str] | None) -> DevSettings:
         "--ttl-interval", type=float, default=2.0, help="seconds between TTL sweeps (2)"
     )
     parser.add_argument("--fresh", action="store_true", help="delete the kept data, start empty")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        type=_parameter,
+        metavar="KEY=VALUE",
+        help="a template parameter, e.g. --param DeviceSilentAfterMinutes=1 (repeatable)",
+    )
+    parser.add_argument(
+        "--schedule-interval",
+        type=float,
+        metavar="SECONDS",
+        help="run the template's schedules (the health check) this often instead",
+    )
     args = parser.parse_args(argv)
     return DevSettings(
         port=args.port,
@@ -81,12 +102,15 @@ def parse_args(argv: Sequence[str] | None) -> DevSettings:
         interval=args.interval,
         ttl_interval=args.ttl_interval,
         fresh=args.fresh,
+        parameters=dict(args.param),
+        schedule_interval=args.schedule_interval,
     )
 
 
 def curl_example(endpoints: Endpoints) -> str:
+    """A signed curl of one reading: as the device (its key may write only its readings)."""
     reading = {
-        "device_id": "my-desk",
+        "device_id": endpoints.device_id or "my-desk",
         "recorded_at": format_timestamp(datetime.now(UTC)),
         "temperature_c": 20.5,
         "setpoint_c": 21.0,

@@ -8,7 +8,8 @@ import shutil
 import subprocess
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,8 @@ class DevSettings:
     interval: float
     ttl_interval: float = DEFAULT_TTL_INTERVAL
     fresh: bool = False  # start with an empty table (the kept data is deleted)
+    parameters: Mapping[str, str] = field(default_factory=dict)  # template overrides
+    schedule_interval: float | None = None  # seconds between schedule runs (None: template's)
 
 
 class DevStack:
@@ -91,7 +94,7 @@ class DevStack:
             self.aws.client("cloudformation"),
             s.template,
             stack_name=s.stack_name,
-            parameters={"StreamStartingPosition": "LATEST"},
+            parameters={**s.parameters, "StreamStartingPosition": "LATEST"},
         )
         plan = read_stack(s.template, stack_name=s.stack_name, client=self.aws.client)
         log.info("stack deployed and read at %.2f s", time.monotonic() - began)
@@ -110,7 +113,10 @@ class DevStack:
         )
         self.feed.start()
         options = DataPlaneOptions(
-            url_port=s.url_port, url_observer=feed_lines(self._write), wrap_streams=ttl.wrap_streams
+            url_port=s.url_port,
+            url_observer=feed_lines(self._write),
+            wrap_streams=ttl.wrap_streams,
+            schedule_interval=s.schedule_interval,
         )
         self.plane = DataPlane(plan, self.aws, options, log_sink=self._function_line)
         self.plane.start()

@@ -75,7 +75,7 @@ _CHECK = {
 KINDS = {"low": "temperature_low", "high": "temperature_high", "normal": "temperature_normal"}
 
 
-def describe(transition: AlertTransition, *, expires_at: int | None = None) -> AlertItem:
+def describe(transition: AlertTransition) -> AlertItem:
     """The alert for one transition: a subject and body for people, the facts for machines."""
     r = transition.reading
     heating = "on" if r.heating else "off"
@@ -103,5 +103,4 @@ def describe(transition: AlertTransition, *, expires_at: int | None = None) -> A
             "heating": r.heating,
             "recorded_at": r.timestamp,
         },
-        expires_at=expires_at,
     )

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from thermostat.items import (
+    AlertItem,
     ReadingItem,
     RollupItem,
     RollupStats,
@@ -31,8 +32,12 @@ from thermostat.items import (
     sequence_after,
 )
 from thermostat_stream import alerts
+from thermostat_stream.heating import HeatingRules, HeatingRun
+from thermostat_stream.heating import fault as heating_fault
+from thermostat_stream.heating import step as heating_step
 from thermostat_stream.records import ReadingChange
 from thermostat_stream.rollups import add, summarize
+from thermostat_stream.silence import came_back
 from thermostat_stream.table import RollupTable
 
 
@@ -55,7 +60,7 @@ class DeviceWrites:
 
     hours: dict[str, HourWrite] = field(default_factory=dict)
     status: StatusItem | None = None
-    transitions: list[alerts.AlertTransition] = field(default_factory=list)
+    alerts: list[AlertItem] = field(default_factory=list)
 
     @property
     def days(self) -> list[str]:
@@ -72,12 +77,13 @@ class DeviceUpdate:
         status: StatusItem | None,
         *,
         bounds: alerts.AlertBounds,
+        heating: HeatingRules,
         retention: timedelta | None,
         now: datetime,
     ) -> None:
         self.table, self.device_id = table, device_id
         self.previous = status
-        self.bounds, self.retention, self.now = bounds, retention, now
+        self.bounds, self.heating, self.retention, self.now = bounds, heating, retention, now
         self.open: RollupItem | None = status.open_hour if status else None
         self.writes = DeviceWrites()
         self._read: dict[str, RollupItem | None] = {}  # closed hours as read from the table
@@ -167,7 +173,21 @@ class DeviceUpdate:
         new_state, transitions = alerts.transitions(
             state, [item.reading for item in newer], self.bounds
         )
-        self.writes.transitions = transitions
+        found = [alerts.describe(transition) for transition in transitions]
+        run = HeatingRun(
+            status.heating_since if status else None,
+            status.heating_start_c if status else None,
+            heating_fault(status.heating_fault if status else "ok"),
+        )
+        for item in newer:
+            run, heating_alert = heating_step(run, item.reading, self.heating)
+            if heating_alert is not None:
+                found.append(heating_alert)
+        if newer:
+            back = came_back(status, newer[0].received_at)
+            if back is not None:
+                found.insert(0, back)
+        self.writes.alerts = found
         updated: StatusItem | None = status
         if newer:
             newest = newer[-1]
@@ -187,6 +207,10 @@ class DeviceUpdate:
                 report=report,
                 settings_applied_at=_applied_at(status, newer),
                 caller_key=newest.caller_key or (status.caller_key if status else None),
+                silent_since=None,  # it reports
+                heating_since=run.since,
+                heating_start_c=run.start_c,
+                heating_fault=run.fault,
             )
         if updated is not None:  # None: only hand-made changes, for a device never heard from
             self.writes.status = replace(

@@ -9,6 +9,7 @@ from typing import Any
 from thermostat.aws import dynamodb_client, sns_client
 from thermostat.logs import get_logger
 from thermostat_stream.alerts import AlertBounds
+from thermostat_stream.heating import HeatingRules
 from thermostat_stream.outbox import AlertOutbox
 from thermostat_stream.processor import StreamProcessor
 from thermostat_stream.publisher import AlertPublisher
@@ -29,8 +30,17 @@ def build_processor(environ: dict[str, str] | None = None) -> StreamProcessor:
     outbox = AlertOutbox(table, publisher, logger, ttl_days=settings.alert_retention_days)
     bounds = AlertBounds(settings.alert_low_c, settings.alert_high_c, settings.alert_hysteresis_c)
     days = settings.reading_retention_days
+    heating = HeatingRules(
+        fault_after=timedelta(minutes=settings.heating_fault_after_minutes),
+        min_rise_c=settings.heating_fault_min_rise_c,
+    )
     return StreamProcessor(
-        table, outbox, bounds, logger, retention=timedelta(days=days) if days else None
+        table,
+        outbox,
+        bounds,
+        logger,
+        heating=heating,
+        retention=timedelta(days=days) if days else None,
     )
 
 

@@ -17,8 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from thermostat.items import StatusItem
-from thermostat_stream.alerts import AlertTransition, describe
+from thermostat.items import AlertItem, StatusItem
 from thermostat_stream.publisher import AlertPublisher
 from thermostat_stream.table import RollupTable, WriteConflict
 
@@ -41,13 +40,13 @@ class AlertOutbox:
     def _expiry(self, at: datetime) -> int | None:
         return int((at + timedelta(days=self.ttl_days)).timestamp()) if self.ttl_days else None
 
-    def record(self, status: StatusItem, transitions: list[AlertTransition]) -> StatusItem:
-        """Write each transition's alert; return the status naming them as pending."""
-        if not transitions:
+    def record(self, status: StatusItem, alerts: list[AlertItem]) -> StatusItem:
+        """Write each alert (with its expiry); return the status naming them as pending."""
+        if not alerts:
             return status
         sks = []
-        for transition in transitions:
-            alert = describe(transition, expires_at=self._expiry(transition.reading.recorded_at))
+        for alert in alerts:
+            alert = replace(alert, expires_at=self._expiry(alert.occurred_at))
             self.table.put_alert(alert)
             sks.append(alert.sk)
         pending = (*status.pending_alerts, *(sk for sk in sks if sk not in status.pending_alerts))
@@ -86,6 +85,10 @@ class AlertOutbox:
         now = self.clock()
         if not self.table.claim_alert(alert, now=now, until=now + CLAIM):
             return False  # another run is publishing it right now
-        self.publisher.publish(alert)
+        try:
+            self.publisher.publish(alert)
+        except BaseException:
+            self.table.release_claim(alert)  # the next run may try at once
+            raise
         self.table.mark_published(alert, self.clock())
         return True

@@ -19,6 +19,7 @@ from typing import Any
 from thermostat.items import RollupItem, sequence_after
 from thermostat_stream import alerts
 from thermostat_stream.device import DeviceUpdate, DeviceWrites, Expect
+from thermostat_stream.heating import HeatingRules
 from thermostat_stream.outbox import AlertOutbox
 from thermostat_stream.records import PoisonRecord, ReadingChange, parse_record
 from thermostat_stream.rollups import combine
@@ -47,12 +48,14 @@ class StreamProcessor:
         bounds: alerts.AlertBounds,
         logger: logging.Logger,
         *,
+        heating: HeatingRules | None = None,
         retention: timedelta | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.table = table
         self.outbox = outbox
         self.bounds = bounds
+        self.heating = heating or HeatingRules()
         self.logger = logger
         self.retention = retention
         self.clock = clock
@@ -134,6 +137,7 @@ class StreamProcessor:
             device_id,
             status,
             bounds=self.bounds,
+            heating=self.heating,
             retention=self.retention,
             now=self.clock(),
         )
@@ -147,7 +151,7 @@ class StreamProcessor:
         writes = update.writes
         self._write(device_id, writes)
         if writes.status is not None:
-            recorded = self.outbox.record(writes.status, writes.transitions)
+            recorded = self.outbox.record(writes.status, writes.alerts)
             self.table.put_status(recorded, previous=status)
             self.outbox.flush(recorded)
         return writes

@@ -19,3 +19,6 @@ class StreamSettings(EnvironmentSettings):
     # recomputed (0: readings are kept for ever).
     reading_retention_days: int = Field(default=365, ge=0)
     alert_retention_days: int = Field(default=90, ge=0)
+    heating_fault_after_minutes: float = Field(default=45, gt=0)
+    heating_fault_min_rise_c: float = Field(default=0.5, ge=0)
+    device_silent_after_minutes: float = Field(default=15, gt=0)

@@ -27,6 +27,7 @@ from thermostat.items import (
     prefix_query,
     reading_sample_projection,
     rollup_sk,
+    status_index_query,
     to_wire,
 )
 
@@ -89,6 +90,21 @@ class RollupTable:
     def day_hours(self, device_id: str, day: str) -> list[RollupItem]:
         """The closed hours of one UTC day (at most 24 small items)."""
         return [RollupItem.from_item(item) for item in self._query(device_id, HOUR_PREFIX + day)]
+
+    def statuses(self) -> Iterator[StatusItem]:
+        """Every device's status item: one Query on the sparse status index (paged)."""
+        kwargs: dict[str, Any] = {"TableName": self._table, **status_index_query()}
+        while True:
+            self.calls += 1
+            page = self._client.query(**kwargs)
+            for item in page.get("Items", []):
+                try:
+                    yield StatusItem.from_item(from_wire(item))
+                except ItemError:
+                    continue  # a broken status item must not stop the others' checks
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def get_hour(self, device_id: str, hour: str) -> RollupItem | None:
         self.calls += 1
@@ -186,6 +202,15 @@ class RollupTable:
                 return False
             raise
         return True
+
+    def release_claim(self, alert: AlertItem) -> None:
+        self.calls += 1
+        self._client.update_item(
+            TableName=self._table,
+            Key=to_wire(alert.key()),
+            UpdateExpression="REMOVE #c",
+            ExpressionAttributeNames={"#c": CLAIMED_UNTIL},
+        )
 
     def mark_published(self, alert: AlertItem, at: datetime) -> None:
         self.calls += 1
