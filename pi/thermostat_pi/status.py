@@ -22,7 +22,8 @@ RELAY = {None: "unknown", True: "ON (heating)", False: "off"}
 
 
 def _line(label: str, value: object) -> str:
-    return f"{label + ':':<22}{value}"
+    """``label:`` and the value in the value column; no label: a continuation line."""
+    return f"{label + ':' if label else '':<22}{value}"
 
 
 def _spool_lines(spooled: SpoolStatus | None, live: dict[str, Any] | None) -> list[str]:
