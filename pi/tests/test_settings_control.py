@@ -159,6 +159,25 @@ def test_refused_settings_are_reported_with_the_next_batch(
     assert pi.tick()[0] == CONFIG_SETPOINT_C
 
 
+class BrokenSettings(RemoteSettings):
+    """Settings whose every answer fails, as a bug in them would."""
+
+    def target_c(self, now: datetime) -> float | None:
+        raise RuntimeError("bug in the schedule")
+
+
+def test_a_failure_in_the_settings_keeps_the_last_setpoint_and_the_heating_going(
+    tmp_path: Path, relay: OutputDevice, mock_pins: MockFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The control loop goes on with the setpoint it had; the failure is logged."""
+    pi = Pi(tmp_path, relay, 15.0, "http://127.0.0.1:9/")
+    assert pi.tick() == (18.0, True)
+    pi.settings = BrokenSettings(tmp_path / "other.json", default_setpoint_c=25.0)
+    assert pi.tick() == (18.0, True)
+    assert pin_high(mock_pins)
+    assert "setpoint not updated; keeping 18.0" in caplog.text
+
+
 # Europe/Berlin, schedule "mon-sun 06:30=21 22:00=16": the UTC moments it switches at.
 SPRING_2024 = [  # CET (+01) until Sunday 31 March 02:00, CEST (+02) after
     ("2024-03-30T21:00:00Z", 16.0),

@@ -48,7 +48,11 @@ def tick(
     With ``settings``, the setpoint of this decision is theirs at this moment (the config's
     until settings arrive; a schedule switches it here, offline too)."""
     if settings is not None:
-        target = settings.target_c(now())
+        try:
+            target = settings.target_c(now())
+        except Exception:  # a bug in the settings must not stop the heating
+            log.exception("setpoint not updated; keeping %s", thermostat.setpoint_c)
+            target = thermostat.setpoint_c
         if target != thermostat.setpoint_c:
             say = "none, the heat stays off (mode off)" if target is None else f"{target:g} C"
             log.info("setpoint now %s", say)
