@@ -25,7 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from lambda_dataplane.url_event import HttpRequest, HttpResponse, build_event, map_response
-from thermostat.items import ReadingItem, SettingsItem
+from thermostat.device_settings import DeviceSettings
+from thermostat.items import DeviceReport, ReadingItem, SettingsItem
 from thermostat_ingest.app import IngestApp
 from thermostat_ingest.settings import IngestSettings
 from thermostat_ingest.store import Conflict, PutOutcome
@@ -108,6 +109,21 @@ class IngestServer:
         """Every reading stored, in the order stored, as the Pi sent it."""
         with self.store.lock:
             return [item.reading.to_wire() for item in self.store.puts]
+
+    @property
+    def reports(self) -> list[DeviceReport | None]:
+        """What the device said about itself with each reading stored, as the function read it."""
+        with self.store.lock:
+            return [item.report for item in self.store.puts]
+
+    def desire(self, device_id: str, **fields: Any) -> DeviceSettings:
+        """The owner changes the device's settings (``thermostat set``): the next version."""
+        with self.store.lock:
+            current = self.store.settings.get(device_id)
+            version = current.settings.version + 1 if current else 1
+            settings = DeviceSettings(version=version, **fields)
+            self.store.settings[device_id] = SettingsItem(device_id, settings, datetime.now(UTC))
+        return settings
 
     def start(self) -> None:
         server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler(self))

@@ -40,6 +40,7 @@ def test_defaults_fill_what_the_file_leaves_out(tmp_path: Path) -> None:
     )
     assert (config.interval_seconds, config.setpoint_c, config.batch_size) == (60.0, 20.0, 100)
     assert config.spool_path == tmp_path / "s.db"
+    assert config.settings_path == tmp_path / "s.settings.json"
 
 
 def test_environment_overrides_the_file(tmp_path: Path) -> None:

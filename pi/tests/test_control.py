@@ -116,6 +116,26 @@ def test_sensor_failure_turns_heat_off_at_once(mock_pins: MockFactory, relay: Ou
     assert not pin_high(mock_pins)
 
 
+def test_mode_off_turns_heat_off_at_once_and_keeps_it_off(
+    mock_pins: MockFactory, relay: OutputDevice
+) -> None:
+    """No setpoint (mode off): the relay opens now, minimum on time notwithstanding, and
+    stays open however cold it gets."""
+    clock = FakeClock()
+    sensor = ScriptedSensor(15.0)
+    thermostat = make(relay, sensor, clock)
+    clock.advance(300)
+    assert thermostat.step().heating
+    thermostat.setpoint_c = None
+    clock.advance(1)
+    step = thermostat.step()
+    assert (step.heating, step.switched) == (False, True)
+    sensor.celsius = 2.0
+    clock.advance(3600)
+    assert not thermostat.step().heating
+    assert not pin_high(mock_pins)
+
+
 def test_active_low_relay_drives_pin_low_to_heat(mock_pins: MockFactory) -> None:
     """relay_active_high=False: the pin idles high and goes low when heating."""
     device = make_relay(PIN, active_high=False)

@@ -35,10 +35,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_devstack(tmp_path: Path, *extra: str) -> Iterator[dict[str, Any]]:
-    """thermostat-devstack --no-pi in tmp_path/.devstack; its endpoints.json once ready."""
+def running_devstack(tmp_path: Path, *extra: str, pi: bool = False) -> Iterator[dict[str, Any]]:
+    """thermostat-devstack (--no-pi unless ``pi``) in tmp_path/.devstack; its endpoints.json
+    once ready."""
     state = tmp_path / ".devstack"
-    argv = [str(BIN / "thermostat-devstack"), "--no-pi", "--port", str(free_port())]
+    argv = [str(BIN / "thermostat-devstack"), *([] if pi else ["--no-pi"])]
+    argv += ["--port", str(free_port())]
     argv += ["--url-port", str(free_port())]  # not the fixed default: tests run side by side
     argv += ["--state-dir", str(state), "--stack-name", f"pi-e2e-{uuid.uuid4().hex[:6]}"]
     process = subprocess.Popen(
@@ -170,3 +172,44 @@ def test_a_running_pi_finds_make_dev_again_after_a_restart_elsewhere(
         [(spooled,)] = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'readings'")
     assert len(before | after) == spooled  # no gap
     assert min(after) > max(before) or before & after  # the later ones went to the second
+
+
+def test_thermostat_set_reaches_the_simulated_pi_of_make_dev(tmp_path: Path) -> None:
+    """make dev with its simulated Pi: `thermostat set dev-pi --setpoint 30 --wait` returns
+    once the Pi runs version 1 and its readings record 30 C; once it heats (after make dev's
+    30 s minimum off time), `--mode off` turns the heat off at the next reading."""
+
+    def readings() -> list[tuple[float, bool]]:
+        return [
+            (float(item["setpoint_c"]["N"]), item["heating"]["BOOL"])
+            for item in stored_readings(endpoints, "dev-pi")
+        ]
+
+    def wait_for(what: str, condition: Callable[[list[tuple[float, bool]]], bool]) -> None:
+        deadline = time.monotonic() + 60
+        while not condition(readings()):
+            assert time.monotonic() < deadline, f"timed out waiting for {what}"
+            time.sleep(0.2)
+
+    def thermostat_set(*options: str) -> None:
+        done = subprocess.run(
+            [str(BIN / "thermostat"), "set", "dev-pi", *options, "--wait", "--timeout", "60s"],
+            cwd=tmp_path,  # finds .devstack/endpoints.json, as in a checkout
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+        assert done.returncode == 0, done.stderr
+
+    with running_devstack(tmp_path, "--interval", "0.3", pi=True) as endpoints:
+        wait_for("a first reading", lambda seen: len(seen) > 0)
+        thermostat_set("--setpoint", "30")
+        wait_for("a reading at 30 C", lambda seen: seen[-1][0] == 30.0)
+        wait_for("the heat on", lambda seen: seen[-1] == (30.0, True))
+        thermostat_set("--mode", "off")
+        wait_for("the heat off", lambda seen: seen[-1] == (5.0, False))
+        seen = readings()
+    assert seen[0][0] == 20.5  # make dev's config, before any settings
+    off = seen.index((5.0, False))
+    assert seen[off - 1] == (30.0, True)  # heating until mode off came, then off at once
+    assert (5.0, True) not in seen  # not held on for the furnace's minimum on time

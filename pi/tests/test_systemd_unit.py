@@ -59,6 +59,8 @@ def test_the_example_config_uses_the_units_folders_and_a_keys_file() -> None:
     example = tomllib.loads(EXAMPLE.read_text())
     assert example["spool_path"].startswith(f"/var/lib/{unit['StateDirectory'][0]}/")
     assert example["status_file"].startswith(f"/run/{unit['RuntimeDirectory'][0]}/")
+    # The remote settings must outlive a reboot: the state folder, not the RAM disk.
+    assert example["settings_path"].startswith(f"/var/lib/{unit['StateDirectory'][0]}/")
     assert example["endpoint"]["keys_file"] == "/etc/thermostat-pi/keys.toml"
     assert "EnvironmentFile" not in unit
     assert "secret_access_key" not in example["endpoint"]

@@ -340,6 +340,18 @@ def test_batches_are_cut_to_fit_the_body_limit() -> None:
     assert json.loads(body) == {"readings": [json.loads(row)] * 2}
 
 
+def test_the_device_report_counts_against_the_body_limit() -> None:
+    """Rows that fill a body to the byte exactly without the report leave one out with it."""
+    report = {"settings_version": 7, "settings_error": "e" * 300, "software": "thermostat-pi/9"}
+    row = json.dumps({"pad": "x" * (MAX_BODY_BYTES // 2 - 100)})
+    rows = [Spooled(i, row) for i in range(1, 4)]
+    bare_batch, bare, _ = pack(rows)
+    assert len(bare_batch) == 2 and len(bare) + 300 > MAX_BODY_BYTES
+    batch, body, _ = pack(rows, report)
+    assert len(batch) == 1 and len(body) <= MAX_BODY_BYTES
+    assert json.loads(body) == {"readings": [json.loads(row)], "device": report}
+
+
 def test_409_acks_what_was_stored_and_never_resends_a_conflict(
     tmp_path: Path, ingest: IngestServer
 ) -> None:

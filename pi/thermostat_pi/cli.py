@@ -18,6 +18,7 @@ from thermostat_pi.endpoint import Endpoint, EndpointWatcher
 from thermostat_pi.errors import ConfigError, ThermostatPiError
 from thermostat_pi.live_status import LiveStatus
 from thermostat_pi.outbox import Outbox
+from thermostat_pi.remote_settings import RemoteSettings
 from thermostat_pi.sensor import DS18B20Sensor, TemperatureSensor
 from thermostat_pi.service import run_service, utc_now
 from thermostat_pi.spool_recovery import open_spool
@@ -31,6 +32,7 @@ def _uploader(
     config: Config,
     queue: Queue,
     endpoint: Endpoint,
+    device: RemoteSettings,
     *,
     sleep: Callable[[float], object] = time.sleep,
     backoff_max_s: float = 300.0,
@@ -40,6 +42,7 @@ def _uploader(
         url=endpoint.url,
         auth=endpoint_auth(endpoint),
         watcher=EndpointWatcher(config.endpoint_source, endpoint),
+        device=device,
         batch_size=config.batch_size,
         deadline_s=config.request_deadline_seconds,
         sleep=sleep,
@@ -88,8 +91,12 @@ def cmd_run(config: Config, *, simulate: bool) -> int:
             memory_rows=config.memory_buffer_rows,
             retry_s=config.spool_retry_seconds,
         )
+        # The settings in force: saved ones, or the config's setpoint until some arrive.
+        settings = RemoteSettings(
+            config.settings_path, default_setpoint_c=config.setpoint_c, note=outbox.note
+        )
         stop = threading.Event()
-        uploader = _uploader(config, outbox, endpoint, sleep=stop.wait)
+        uploader = _uploader(config, outbox, endpoint, settings, sleep=stop.wait)
         log.info("running as %s, sending to %s", config.device_id, endpoint.url)
         run_service(
             thermostat=thermostat,
@@ -99,6 +106,7 @@ def cmd_run(config: Config, *, simulate: bool) -> int:
             interval_s=config.interval_seconds,
             stop=stop,
             live=LiveStatus(config.status_file),
+            settings=settings,
         )
     finally:
         relay.off()
@@ -117,7 +125,9 @@ def cmd_status(config: Config) -> int:
 def cmd_flush(config: Config, *, max_failures: int) -> int:
     endpoint = config.endpoint_source.resolve()
     spool = open_spool(config.spool_path, max_rows=config.spool_max_rows).spool
-    uploader = _uploader(config, spool, endpoint, backoff_max_s=30.0)
+    # Reports the saved settings version; new settings are the running service's to apply.
+    device = RemoteSettings(config.settings_path, default_setpoint_c=config.setpoint_c, apply=False)
+    uploader = _uploader(config, spool, endpoint, device, backoff_max_s=30.0)
     before = spool.status().depth
     uploader.drain(max_failures=max_failures)
     left = spool.status().depth

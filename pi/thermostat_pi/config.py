@@ -70,6 +70,8 @@ _TOP: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "endpoints_file": (str, None),
     # Written by the running service, read by `status`; default: beside the spool.
     "status_file": (str, None),
+    # The device settings in force (from `thermostat set`); default: beside the spool.
+    "settings_path": (str, None),
     "memory_buffer_rows": (_integer, 10_000),
     "spool_retry_seconds": (_number, 60.0),
     "request_deadline_seconds": (_number, 30.0),
@@ -101,6 +103,7 @@ class Config:
     spool_max_rows: int
     batch_size: int
     status_file: Path
+    settings_path: Path
     memory_buffer_rows: int
     spool_retry_seconds: float
     request_deadline_seconds: float
@@ -185,5 +188,9 @@ def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Confi
     status_file = top["status_file"]
     top["status_file"] = (
         base / status_file if status_file else top["spool_path"].with_suffix(".status.json")
+    )
+    settings_path = top["settings_path"]
+    top["settings_path"] = (
+        base / settings_path if settings_path else top["spool_path"].with_suffix(".settings.json")
     )
     return Config(**top, endpoint_source=source)

@@ -50,7 +50,8 @@ class Thermostat:
 
     The relay stays in each state at least ``min_on_s`` / ``min_off_s`` (furnaces and
     their igniters wear out when short-cycled), except that turning it *off* for safety
-    (sensor failure, shutdown) is never delayed.
+    (sensor failure, shutdown, mode off) is never delayed. ``setpoint_c`` None is mode
+    off: the heat stays off whatever the temperature.
     """
 
     def __init__(
@@ -58,7 +59,7 @@ class Thermostat:
         *,
         sensor: TemperatureSensor,
         relay: Relay,
-        setpoint_c: float,
+        setpoint_c: float | None,
         hysteresis_c: float,
         min_on_s: float,
         min_off_s: float,
@@ -69,7 +70,7 @@ class Thermostat:
         self._sensor = sensor
         self._relay = relay
         self._clock = clock
-        self.setpoint_c = setpoint_c
+        self.setpoint_c: float | None = setpoint_c
         self.hysteresis_c = hysteresis_c
         self.min_on_s = min_on_s
         self.min_off_s = min_off_s
@@ -99,6 +100,10 @@ class Thermostat:
         except SensorError:
             self.force_off()
             raise
+        if self.setpoint_c is None:
+            was_heating = self.heating
+            self.force_off()
+            return Step(temperature_c=temperature, heating=False, switched=was_heating)
         now = self._clock()
         held = now - self._switched_at
         half_band = self.hysteresis_c / 2

@@ -29,3 +29,7 @@ class RelayError(ThermostatPiError, OSError):
 
 class TransportError(ThermostatPiError, ConnectionError):
     """A request got no usable answer: network error, deadline passed, reply too large."""
+
+
+class SettingsFileDamaged(ThermostatPiError, ValueError):
+    """The saved device settings are not readable settings: moved aside, never deleted."""

@@ -31,6 +31,7 @@ class Verdict:
     config: bool = False  # a problem only a person can fix: logged as an error
     refresh: bool = False  # the endpoint may have moved or its keys changed: re-read them
     split_to: int | None = None  # 413: send at most this many at once
+    settings: dict[str, Any] | None = None  # 200: newer device settings, not yet validated
 
 
 def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time) -> float | None:
@@ -102,7 +103,7 @@ def judge(reply: Reply, sent: int) -> Verdict:
         except ReplyError:
             stored = None
         if stored is not None and stored.stored <= sent:
-            return Verdict(acked=tuple(range(sent)))
+            return Verdict(acked=tuple(range(sent)), settings=stored.settings)
         return _config('200 without the ingest function\'s {"stored": n}')
     if status in (409, 422):
         acked = _positions(error_reply.stored, sent) if error_reply and status == 409 else []

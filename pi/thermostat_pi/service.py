@@ -18,12 +18,13 @@ from types import FrameType
 
 from pydantic import ValidationError
 
-from thermostat.contract import Reading
+from thermostat.contract import SETPOINT_MIN_C, Reading
 from thermostat_pi.clock import ClockWatch
 from thermostat_pi.control import Thermostat
 from thermostat_pi.errors import SensorError
 from thermostat_pi.live_status import LiveStatus
 from thermostat_pi.outbox import Outbox
+from thermostat_pi.remote_settings import RemoteSettings
 from thermostat_pi.uploader import Uploader
 
 log = logging.getLogger(__name__)
@@ -34,10 +35,28 @@ def utc_now() -> datetime:
 
 
 def tick(
-    *, thermostat: Thermostat, outbox: Outbox, device_id: str, now: Callable[[], datetime]
+    *,
+    thermostat: Thermostat,
+    outbox: Outbox,
+    device_id: str,
+    now: Callable[[], datetime],
+    settings: RemoteSettings | None = None,
 ) -> Reading | None:
     """One control step; the reading is queued (on disk, or in memory if the disk fails)
-    before anyone may send it. The relay has been decided before anything is written."""
+    before anyone may send it. The relay has been decided before anything is written.
+
+    With ``settings``, the setpoint of this decision is theirs at this moment (the config's
+    until settings arrive; a schedule switches it here, offline too)."""
+    if settings is not None:
+        try:
+            target = settings.target_c(now())
+        except Exception:  # a bug in the settings must not stop the heating
+            log.exception("setpoint not updated; keeping %s", thermostat.setpoint_c)
+            target = thermostat.setpoint_c
+        if target != thermostat.setpoint_c:
+            say = "none, the heat stays off (mode off)" if target is None else f"{target:g} C"
+            log.info("setpoint now %s", say)
+        thermostat.setpoint_c = target
     reading = None
     try:
         step = thermostat.step()
@@ -51,7 +70,7 @@ def tick(
                 device_id=device_id,
                 recorded_at=now(),
                 temperature_c=step.temperature_c,
-                setpoint_c=thermostat.setpoint_c,
+                setpoint_c=recorded_setpoint(thermostat.setpoint_c),
                 heating=step.heating,
             )
         except ValidationError as err:
@@ -68,6 +87,12 @@ def tick(
         log.exception("reading not recorded")
         return None
     return reading
+
+
+def recorded_setpoint(setpoint_c: float | None) -> float:
+    """The setpoint a reading records. Mode off has none: the lowest the contract knows
+    (``heating`` false says the rest)."""
+    return SETPOINT_MIN_C if setpoint_c is None else setpoint_c
 
 
 @contextmanager
@@ -101,6 +126,7 @@ def run_service(
     monotonic: Callable[[], float] = time.monotonic,
     wait: Callable[[float], object] | None = None,
     live: LiveStatus | None = None,
+    settings: RemoteSettings | None = None,
 ) -> None:
     """Run until ``stop`` is set (by a signal or the caller); the heat is off on return."""
     wait = wait or stop.wait
@@ -118,9 +144,16 @@ def run_service(
                 if step is not None:
                     log.warning("%s; readings around it are out of order", step.describe())
                     outbox.note("clock_step", step.describe())
-                if tick(thermostat=thermostat, outbox=outbox, device_id=device_id, now=now):
+                if tick(
+                    thermostat=thermostat,
+                    outbox=outbox,
+                    device_id=device_id,
+                    now=now,
+                    settings=settings,
+                ):
                     wakeup.set()
-                live.write({"device_id": device_id, **outbox.snapshot()})
+                remote = settings.snapshot() if settings is not None else {}
+                live.write({"device_id": device_id, **outbox.snapshot(), **remote})
                 wait(interval_s)
         finally:
             thermostat.force_off()

@@ -186,14 +186,14 @@ def simulate_readings(
     readings = []
     while clock.now() < end:
         moment = clock.now()
-        pi.thermostat.setpoint_c = setpoint_at(moment)
+        setpoint = pi.thermostat.setpoint_c = setpoint_at(moment)
         decided = pi.thermostat.step()
         readings.append(
             Reading(
                 device_id=device_id,
                 recorded_at=moment,
                 temperature_c=decided.temperature_c,
-                setpoint_c=pi.thermostat.setpoint_c,
+                setpoint_c=setpoint,
                 heating=decided.heating,
             )
         )

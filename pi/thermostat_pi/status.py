@@ -8,18 +8,22 @@ held in memory while the spool is degraded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from thermostat_pi.config import Config
-from thermostat_pi.errors import SpoolError
+from thermostat_pi.errors import SettingsFileDamaged, SpoolError
 from thermostat_pi.live_status import read_live_status
+from thermostat_pi.settings_file import SavedSettings, read_settings
 from thermostat_pi.spool import Spool, SpoolStatus
 
 RELAY = {None: "unknown", True: "ON (heating)", False: "off"}
 
 
 def _line(label: str, value: object) -> str:
-    return f"{label + ':':<22}{value}"
+    """``label:`` and the value in the value column; no label: a continuation line."""
+    return f"{label + ':' if label else '':<22}{value}"
 
 
 def _spool_lines(spooled: SpoolStatus | None, live: dict[str, Any] | None) -> list[str]:
@@ -37,7 +41,42 @@ def _spool_lines(spooled: SpoolStatus | None, live: dict[str, Any] | None) -> li
     ]
 
 
-def report(config: Config) -> list[str]:
+def _settings_lines(config: Config, live: dict[str, Any] | None, now: datetime) -> list[str]:
+    """The settings in force: the running service's own view, else the saved file."""
+    problems: list[str] = []
+    saved: SavedSettings | None = None
+    if live is not None and "settings" in live:
+        document = live["settings"]
+        try:
+            saved = None if document is None else SavedSettings.from_document(document)
+        except (ValueError, KeyError, TypeError):
+            problems.append(_line("settings", "the live status holds no readable settings"))
+        if live.get("settings_unsaved"):
+            problems.append(_line("settings not saved", live["settings_unsaved"]))
+        if live.get("settings_error"):
+            problems.append(_line("settings refused", live["settings_error"]))
+    else:
+        try:
+            saved = read_settings(config.settings_path)
+        except SettingsFileDamaged as err:
+            problems.append(_line("settings file", f"DAMAGED: {err}"))
+        except OSError as err:
+            problems.append(_line("settings file", f"UNREADABLE: {err}"))
+    if saved is None:
+        lines = [_line("settings", "none received: setpoint_c from the config")]
+        target: float | None = config.setpoint_c
+    else:
+        applied = saved.document()["applied_at"]
+        lines = [
+            _line("settings", f"version {saved.settings.version}, applied {applied}"),
+            _line("", saved.settings.describe()),
+        ]
+        target = saved.settings.target_c(now)
+    say = "none: the heat stays off (mode off)" if target is None else f"{target:g} C"
+    return [*lines, _line("setpoint now", say), *problems]
+
+
+def report(config: Config, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> list[str]:
     """The lines `thermostat-pi status` prints."""
     live = read_live_status(config.status_file)
     lines = [_line("device", config.device_id)]
@@ -67,6 +106,7 @@ def report(config: Config) -> list[str]:
         lines.append(_line("", f"readings kept in memory; {live.get('memory_dropped', 0)} dropped"))
     elif spooled is not None:
         lines.append(_line("spool", f"ok ({config.spool_path})"))
+    lines += _settings_lines(config, live, now())
     relay_on = live.get("relay_on") if live else (spooled.relay_on if spooled else None)
     since = (live or {}).get("relay_changed_at") or (spooled.relay_changed_at if spooled else None)
     lines.append(_line("relay", f"{RELAY[relay_on]} since {since or '-'}"))

@@ -6,6 +6,10 @@ not an object, NaN, larger than a request may be) goes to the dead letters at on
 of blocking every later reading. Failures back off exponentially with full jitter, honouring
 Retry-After; when the endpoint cannot be reached (or refuses the keys), the endpoint files
 are looked at again, so a local stack that came back elsewhere is found without a restart.
+
+Every batch carries the device's report on itself (``{"readings": [...], "device": {...}}``:
+the settings version it runs, why it refused newer ones, its software), and the settings a
+reply brings go to the device (:class:`~thermostat_pi.remote_settings.RemoteSettings`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import requests
 
@@ -30,7 +34,7 @@ from thermostat_pi.transport import BoundedSession
 
 log = logging.getLogger(__name__)
 WATCH_SLICE_S = 1.0  # while backing off, how often the endpoint files are looked at
-_ENVELOPE = (b'{"readings":[', b"]}")
+_OPEN = b'{"readings":['
 
 
 class Queue(Protocol):
@@ -40,6 +44,14 @@ class Queue(Protocol):
     def ack(self, ids: Iterable[int]) -> None: ...
     def dead_letter(self, rejected: dict[int, str]) -> None: ...
     def record_error(self, message: str) -> None: ...
+
+
+class Device(Protocol):
+    """What the uploader needs of the device (:class:`~thermostat_pi.remote_settings.
+    RemoteSettings`): its report for each batch, and a place for settings from replies."""
+
+    def report(self) -> dict[str, Any]: ...
+    def offer(self, settings: dict[str, Any]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -86,11 +98,22 @@ def _unusable(message: str) -> str:
     return json.dumps({"error": "unsendable_row", "message": message})
 
 
-def pack(rows: list[Spooled]) -> tuple[list[Spooled], bytes, dict[int, str]]:
-    """(rows to send, request body, id -> why a row can never be sent), within the body limit."""
+def _closing(report: dict[str, Any] | None) -> bytes:
+    if report is None:
+        return b"]}"
+    return b'],"device":' + json.dumps(report, separators=(",", ":")).encode() + b"}"
+
+
+def pack(
+    rows: list[Spooled], report: dict[str, Any] | None = None
+) -> tuple[list[Spooled], bytes, dict[int, str]]:
+    """(rows to send, request body, id -> why a row can never be sent), within the body limit.
+
+    ``report``: the batch's ``device`` object, sent after the readings."""
+    closing = _closing(report)
     batch: list[Spooled] = []
     parts: list[bytes] = []
-    size = sum(map(len, _ENVELOPE))
+    size = len(_OPEN) + len(closing)
     unusable: dict[int, str] = {}
     for row in rows:
         try:
@@ -109,7 +132,7 @@ def pack(rows: list[Spooled]) -> tuple[list[Spooled], bytes, dict[int, str]]:
         batch.append(row)
         parts.append(part)
         size += len(part) + 1
-    return batch, _ENVELOPE[0] + b",".join(parts) + _ENVELOPE[1], unusable
+    return batch, _OPEN + b",".join(parts) + closing, unusable
 
 
 class Uploader:
@@ -120,6 +143,7 @@ class Uploader:
         url: str,
         auth: requests.auth.AuthBase | None = None,
         watcher: EndpointWatcher | None = None,
+        device: Device | None = None,
         batch_size: int = 100,
         timeout_s: float = 10.0,
         deadline_s: float = 30.0,
@@ -135,6 +159,7 @@ class Uploader:
         self.url = url
         self.auth = auth
         self.watcher = watcher
+        self.device = device
         self.batch_limit = batch_size
         self.deadline_s = deadline_s
         self.backoff_base_s = backoff_base_s
@@ -174,7 +199,7 @@ class Uploader:
         rows = self.spool.peek(self.batch_limit)
         if not rows:
             return Outcome(empty=True)
-        batch, body, unusable = pack(rows)
+        batch, body, unusable = pack(rows, self.device.report() if self.device else None)
         if unusable:
             log.error("%d spool row(s) cannot be sent; moved to dead letters", len(unusable))
             self.spool.dead_letter(unusable)
@@ -195,6 +220,8 @@ class Uploader:
             # The server's limit is lower than ours: keep the smaller size.
             self.batch_limit = verdict.split_to
             log.warning("server said %s; batch size now %d", verdict.error, self.batch_limit)
+        if verdict.settings is not None and self.device is not None:
+            self.device.offer(verdict.settings)
         if verdict.retry:
             return self._backoff(verdict)
         self.failures = 0
