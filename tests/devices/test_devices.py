@@ -19,6 +19,7 @@ from thermostat.contract import Reading
 from thermostat.identities import device_path
 from thermostat.items import DeviceReport, ReadingItem, StatusItem, to_wire
 from thermostat_cli.main import main
+from thermostat_cli.settings_command import refuses
 
 STACK = "thermostat"
 
@@ -303,3 +304,19 @@ def enforce_iam(moto: MotoServer, unchecked_requests: str) -> None:
     )
     with urllib.request.urlopen(request, timeout=10):
         pass
+
+
+@pytest.mark.parametrize(
+    ("settings_error", "version", "refused"),
+    [
+        ("version 3 refused: setpoint_c: too high", 3, True),
+        ("version 10 refused: setpoint_c: too high", 1, False),
+        ("version 3 refused: not newer than version 5 in force", 5, False),
+        ("settings version 4 applied but not saved (disk full)", 4, False),
+    ],
+)
+def test_a_refusal_names_its_own_version_only(
+    settings_error: str, version: int, refused: bool
+) -> None:
+    """thermostat set reads a refusal of version N only from the version the device refused."""
+    assert refuses(settings_error, version) is refused

@@ -8,6 +8,7 @@ runs. ``--wait`` waits for that report. The dashboard writes through :func:`chan
 from __future__ import annotations
 
 import argparse
+import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -91,7 +92,7 @@ def wait_applied(
         if status is not None and report is not None:
             if (report.settings_version or 0) >= version:
                 return status
-            if report.settings_error and f"version {version}" in report.settings_error:
+            if report.settings_error and refuses(report.settings_error, version):
                 raise NotApplied(
                     f"device {device_id!r} refused the settings: {report.settings_error}"
                 )
@@ -101,6 +102,15 @@ def wait_applied(
                 f" {format_duration(timeout)}; it gets them with its next upload (is it online?)"
             )
         time.sleep(poll)
+
+
+def refuses(settings_error: str, version: int) -> bool:
+    """Whether the device's error is its refusal of ``version``.
+
+    The Pi starts a refusal with the refused version ("version 3 refused: not newer than version
+    5 in force"), so "version 1" must not match "version 10", nor the version in force.
+    """
+    return re.match(rf"version {version}\b", settings_error) is not None
 
 
 def _changes(args: argparse.Namespace) -> dict[str, Any]:

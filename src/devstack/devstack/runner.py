@@ -25,7 +25,7 @@ from devstack.local_aws import (
 )
 from devstack.moto import MotoServer
 from devstack.persistence import TableFiles
-from devstack.simulated_pi import start_pi_process, write_pi_config
+from devstack.simulated_pi import forget_pi_state, start_pi_process, write_pi_config
 from lambda_dataplane.app import AwsEndpoint, DataPlane, DataPlaneOptions
 from lambda_dataplane.stack import read_stack
 from lambda_dataplane.stream_config import StreamMappingConfig
@@ -187,6 +187,8 @@ class DevStack:
         s = self.settings
         assert self.endpoints is not None
         config = s.state_dir / "pi.toml"
+        if s.fresh:
+            forget_pi_state(s.state_dir)
         write_pi_config(config, self.endpoints, device_id=s.device_id, interval=s.interval)
         self.pi_process = start_pi_process(config, s.state_dir / "pi.log")
 

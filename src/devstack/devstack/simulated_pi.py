@@ -23,9 +23,26 @@ def pi_command() -> str:
     return found
 
 
+SPOOL_NAME = "pi-spool.db"
+
+
+def forget_pi_state(state_dir: Path) -> list[Path]:
+    """Delete the simulated Pi's spool (and its SQLite side files) and its kept settings.
+
+    ``--fresh`` starts the whole stack empty: a spool kept from the last run would upload old
+    readings again and kept settings would override the table's (now empty) settings.
+    """
+    spool = state_dir / SPOOL_NAME
+    kept = [spool, *spool.parent.glob(SPOOL_NAME + "-*"), spool.with_suffix(".settings.json")]
+    removed = [path for path in kept if path.exists()]
+    for path in removed:
+        path.unlink()
+    return removed
+
+
 def write_pi_config(path: Path, endpoints: Endpoints, *, device_id: str, interval: float) -> None:
     # Relative paths in the config are resolved against its own folder: the spool sits beside it.
-    spool = "pi-spool.db"
+    spool = SPOOL_NAME
     key = endpoints.device_access_key_id or endpoints.access_key_id
     secret = endpoints.device_secret_access_key or endpoints.secret_access_key
     path.write_text(
