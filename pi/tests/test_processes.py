@@ -93,6 +93,35 @@ def test_run_simulate_sends_readings_and_stops_cleanly_on_sigterm(
     assert Spool(tmp_path / "spool.db").status().relay_on is False
 
 
+def test_run_simulate_with_a_broken_furnace_heats_without_warming(
+    tmp_path: Path, ingest: IngestServer, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    """`--broken-furnace` breaks the simulated furnace; the relay still goes on."""
+    config = write_config(
+        tmp_path, ingest.url, interval_seconds=0.05, min_cycle_seconds=0, setpoint_c=35
+    )
+    child = spawn(processes, "--config", str(config), "run", "--simulate", "--broken-furnace")
+    deadline = time.monotonic() + 20
+    while len(ingest.stored) < 5 and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.02)
+    child.send_signal(signal.SIGTERM)
+    _, stderr = child.communicate(timeout=20)
+    assert child.returncode == 0, stderr.decode()
+    assert b"simulated furnace is broken" in stderr
+    assert sum(r["heating"] for r in ingest.stored) >= 4  # setpoint 35 C: the relay is on
+
+
+def test_broken_furnace_without_simulate_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real relay cannot be broken by a flag: the option needs --simulate."""
+    config = write_config(tmp_path, "http://127.0.0.1:9/")
+    with pytest.raises(SystemExit) as exited:
+        main(["--config", str(config), "run", "--broken-furnace"])
+    assert exited.value.code == 2
+    assert "--broken-furnace needs --simulate" in capsys.readouterr().err
+
+
 def test_flush_exits_nonzero_when_readings_stay_queued(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

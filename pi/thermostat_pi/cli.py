@@ -61,7 +61,7 @@ def _thermostat(config: Config, relay: Relay, sensor: TemperatureSensor) -> Ther
     )
 
 
-def cmd_run(config: Config, *, simulate: bool) -> int:
+def cmd_run(config: Config, *, simulate: bool, broken_furnace: bool = False) -> int:
     # First, so that a bad keys file stops the start before the relay pin is claimed.
     endpoint = config.endpoint_source.resolve()
     relay: Any
@@ -76,6 +76,10 @@ def cmd_run(config: Config, *, simulate: bool) -> int:
             hysteresis_c=config.hysteresis_c,
             min_cycle_s=config.min_cycle_seconds,
         )
+        # A furnace that clicks on but never heats: what the heating-fault alert is for.
+        simulated.furnace.broken = broken_furnace
+        if broken_furnace:
+            log.warning("simulated furnace is broken: the relay clicks on but nothing heats")
         relay, thermostat = simulated.furnace, simulated.thermostat
     else:
         relay = make_relay(config.relay_pin, active_high=config.relay_active_high)
@@ -148,6 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="control the heat and send readings (the service)")
     run.add_argument("--simulate", action="store_true", help="simulated room and mock relay")
+    run.add_argument(
+        "--broken-furnace",
+        action="store_true",
+        help="with --simulate: the furnace clicks on but never heats (try the heating alert)",
+    )
     commands.add_parser("status", help="spool depth, last acknowledged send, relay state")
     flush = commands.add_parser("flush", help="send everything now; exit 1 if some stays")
     flush.add_argument("--max-failures", type=int, default=5, help="give up after N in a row")
@@ -155,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -163,7 +173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config)
         if args.command == "run":
-            return cmd_run(config, simulate=args.simulate)
+            if args.broken_furnace and not args.simulate:
+                parser.error("--broken-furnace needs --simulate (it breaks the simulated furnace)")
+            return cmd_run(config, simulate=args.simulate, broken_furnace=args.broken_furnace)
         if args.command == "status":
             return cmd_status(config)
         return cmd_flush(config, max_failures=args.max_failures)

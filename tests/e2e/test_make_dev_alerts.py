@@ -57,13 +57,13 @@ def alerts_listed(devstack: Devstack, device: str) -> list[str]:
 
 
 def start_pi(
-    tmp_path: Path, endpoints_file: Path, device: str, *extra: str
+    tmp_path: Path, endpoints_file: Path, device: str, *extra: str, setpoint_c: float = 21
 ) -> subprocess.Popen[bytes]:
     config = tmp_path / f"{device}.toml"
     config.write_text(
         f'device_id = "{device}"\n'
         "interval_seconds = 0.5\n"
-        "setpoint_c = 21\n"
+        f"setpoint_c = {setpoint_c}\n"
         "min_cycle_seconds = 0\n"
         f'spool_path = "{tmp_path / (device + ".db")}"\n\n'
         "[endpoint]\n"
@@ -112,3 +112,26 @@ def test_a_pi_that_stops_is_silent_once_and_back_once(
     time.sleep(2)
     assert kinds_on_topic(endpoints, queue, on_topic) == ["silent", "back"]
     assert alerts_listed(devstack, device) == ["silent", "back"]
+
+
+def test_a_broken_furnace_raises_one_heating_fault(
+    start_devstack: Callable[..., Devstack], tmp_path: Path
+) -> None:
+    """Relay on for 6 s (setpoint 35 C) and the room not warming: one alert, on the topic too."""
+    devstack = start_devstack("--no-pi", "--param", "HeatingFaultAfterMinutes=0.1")
+    endpoints = devstack.ready()
+    device = endpoints["device_id"]
+    stack = aws_client(endpoints, "cloudformation").describe_stacks(StackName=devstack.stack_name)
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Stacks"][0]["Outputs"]}
+    queue = subscribe(endpoints, outputs["AlertTopicArn"])
+    pi = start_pi(tmp_path, devstack.endpoints_file, device, "--broken-furnace", setpoint_c=35)
+    on_topic: list[str] = []
+    try:
+        devstack.next_line(f"alert    {device}  {device}: heating on but not heating", timeout=90)
+        time.sleep(3)  # more heating readings: still one alert
+    finally:
+        stop(pi)
+    wait_for(lambda: len(kinds_on_topic(endpoints, queue, on_topic)) >= 1, timeout=30)
+    time.sleep(2)
+    assert kinds_on_topic(endpoints, queue, on_topic) == ["heating_not_heating"]
+    assert alerts_listed(devstack, device) == ["heating_not_heating"]
