@@ -54,6 +54,8 @@ def test_end_leftovers_stops_only_processes_still_running_the_recorded_command(
     """A recorded child whose pid now runs something else is left alone."""
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
+        # Until the child has exec'd, /proc shows the parent's command line (seen under load).
+        wait_for(lambda: "time.sleep" in (command_line(sleeper.pid) or ""), timeout=10)
         ended = end_leftovers(
             {
                 "children": [
