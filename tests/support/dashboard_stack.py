@@ -20,8 +20,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from thermostat.endpoints import Endpoints
 from devstack.moto import free_port
+from thermostat.endpoints import Endpoints
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -88,6 +88,23 @@ class Devstack:
             aws_access_key_id=e.access_key_id,
             aws_secret_access_key=e.secret_access_key,
         )
+
+    def wait_for_reading(self, device: str, timeout: float = 60) -> None:
+        """Until the table holds a reading of ``device`` (the simulated Pi is sending)."""
+        from thermostat.items import READING_PREFIX, prefix_query
+
+        client, deadline = self.client(), time.monotonic() + timeout
+        while True:
+            page = client.query(
+                TableName=self.endpoints.table_name,
+                Limit=1,
+                **prefix_query(device, READING_PREFIX),
+            )
+            if page.get("Items"):
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no reading of {device} after {timeout} s: see devstack.log")
+            time.sleep(0.2)
 
     def seed_demo(self, device: str, day: date, *, seed: int = 1) -> None:
         """``thermostat-devstack seed-demo``: a simulated day of one device, as stored."""

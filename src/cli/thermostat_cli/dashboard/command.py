@@ -84,5 +84,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.open:
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        # uvicorn shuts down on Ctrl-C, then raises the signal again for the caller.
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    err.write("thermostat dashboard: stopped\n")
     return 0

@@ -252,6 +252,7 @@ async function poll() {
 
 function start() {
   state.chart = new window.ThermostatChart($("chart"), $("readout"), $("chart-summary"));
+  window.thermostatDashboard = state; // for the browser tests and the curious
   readHash();
   if (state.device) showDetail();
   for (const input of document.querySelectorAll("input[name=range]")) {

@@ -261,9 +261,12 @@ class ThermostatChart {
     if (!this.plot) return;
     const u = this.plot, { min, max } = u.scales.x;
     const centre = this.cursorIdx != null ? this.data.t[this.cursorIdx] : (min + max) / 2;
-    const half = ((max - min) * factor) / 2;
-    const lo = Math.max(this.data.start, centre - half), hi = Math.min(this.data.end, centre + half);
-    if (hi - lo < 60) return;
+    const width = Math.min((max - min) * factor, this.data.end - this.data.start);
+    if (width < 60) return;
+    // Keep the new window inside the range: slide it rather than cut it.
+    let lo = Math.max(this.data.start, centre - width / 2);
+    const hi = Math.min(this.data.end, lo + width);
+    lo = hi - width;
     u.setScale("x", { min: lo, max: hi });
   }
   reset() {
