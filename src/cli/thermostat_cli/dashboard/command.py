@@ -7,6 +7,7 @@ error, ``--port 0`` picks a free one, and the URL printed is the one that answer
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import socket
 import threading
@@ -84,10 +85,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.open:
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    try:
-        # uvicorn shuts down on Ctrl-C, then raises the signal again for the caller.
+    # uvicorn shuts down on Ctrl-C, then raises the signal again for the caller.
+    with contextlib.suppress(KeyboardInterrupt):
         uvicorn.Server(config).run(sockets=[sock])
-    except KeyboardInterrupt:
-        pass
     err.write("thermostat dashboard: stopped\n")
     return 0
