@@ -14,6 +14,7 @@ import pytest
 from tests.cli.helpers import TABLE, create_contract_table, free_port
 from tests.dashboard.conftest import Server
 from tests.support.moto import MotoServer
+from tests.support.stack import deploy
 from thermostat.endpoints import Endpoints
 from thermostat_cli.dashboard.source import TableSource
 
@@ -147,3 +148,21 @@ def test_answers_are_json_and_never_cached(serve: Serve, tmp_path: Path) -> None
     answer = server.get("/api/devices")
     assert answer.headers["cache-control"] == "no-store"
     assert json.dumps(answer.body)
+
+
+def test_a_stack_name_finds_its_table(aws: MotoServer, serve: Serve) -> None:
+    """--stack NAME alone: the table is the stack's TableName output."""
+    outputs = deploy(boto3.client("cloudformation"), "thermostat-dash")
+    source = TableSource(stack="thermostat-dash")
+    server = serve(source)
+    answer = server.get("/api/devices")
+    assert (answer.status, answer.body["devices"]) == (200, [])
+    assert answer.body["source"].startswith(f"table {outputs['TableName']!r} at ")
+
+
+def test_an_unknown_stack_is_named(aws: MotoServer, serve: Serve) -> None:
+    """--stack naming no stack: a message naming it, not a DynamoDB error."""
+    server = serve(TableSource(stack="not-deployed"))
+    status, kind, message = error(server.get("/api/devices"))
+    assert (status, kind) == (503, "no-table")
+    assert message.startswith(f"no stack 'not-deployed' at {aws.endpoint_url}: pass --stack")

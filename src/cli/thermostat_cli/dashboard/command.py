@@ -69,7 +69,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.refresh < 1:
         raise BadArguments("--refresh must be at least 1 second")
     source = TableSource(
-        table=args.table, endpoint_url=args.endpoint_url, region=args.region, profile=args.profile
+        table=args.table,
+        endpoint_url=args.endpoint_url,
+        region=args.region,
+        profile=args.profile,
+        stack=args.stack,
     )
     settings = Settings(silent_after=args.silent_after, refresh_seconds=args.refresh, tz=args.tz)
     app = create_app(Api(source, settings))

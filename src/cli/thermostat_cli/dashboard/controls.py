@@ -1,20 +1,21 @@
 """Adjusting a thermostat from the page: where the settings endpoints plug in (issue 13).
 
-Not built yet, on purpose: the desired-settings item, its validation and its errors belong to
-``thermostat set`` (issue 13), and the page must write exactly what that command writes. When
-it lands, this module is the only server-side change:
+Not built in this version, on purpose: the page must write exactly what ``thermostat set``
+writes, with its validation and its errors, and that command was being built at the same
+time. This module is the only server-side change it needs:
 
-1. ``AVAILABLE = True``; the page (``static/controls.js``) then draws the controls.
-2. :func:`routes` returns the write endpoints, each a thin call into ``thermostat set``'s own
-   function (same validation, same one-line errors, raised as ``BadArguments`` so that
-   :mod:`problems` answers 400 with the message):
-
-   * ``POST /api/devices/{device_id}/settings`` with JSON ``{"setpoint_c": 21.5}``,
-     ``{"mode": "heat"|"off"|"away"}`` or ``{"schedule": "mon-fri 06:30=21 ..."}``
-     (or ``{"clear_schedule": true}``) -> ``{"version": n}``;
-   * the tile's JSON (``views.tile``) gains ``desired`` and ``applied`` settings from
-     ``thermostat status``'s read, so the page can show "waiting for the device" until the
-     applied version reaches the desired one.
+1. ``AVAILABLE = True``; the page (``static/controls.js``, the "Adjust" section of the
+   selected device) then draws setpoint up/down, mode heat/off/away and the weekly schedule.
+2. :func:`routes` returns ``POST /api/devices/{device_id}/settings`` taking JSON
+   ``{"setpoint_c": 21.5}``, ``{"mode": "away"}``, ``{"schedule": "mon-fri 06:30=21 ..."}`` or
+   ``{"schedule": null}``, and answering ``{"version": n, "describe": "..."}``. Its body is
+   ``source.read(lambda t: settings_command.change_settings(t, device_id, changes,
+   updated_by="dashboard"))``: the schedule text goes through ``WeeklySchedule.parse`` as
+   ``thermostat set --schedule`` does, and ``BadArguments`` becomes a 400 with the same
+   one-line message (:mod:`problems` already maps it).
+3. ``views.tile`` adds the desired version (``Table.settings``) and the applied one
+   (``StatusItem.report.settings_version``, ``settings_error``), so the page shows "waiting
+   for the device" until they meet, as ``thermostat set --wait`` does (``wait_applied``).
 
 Writes are already guarded by ``app.SameOriginWrites``: a POST must come from the page's own
 origin, so another web site open in the same browser cannot change a thermostat.

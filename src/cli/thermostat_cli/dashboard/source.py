@@ -18,7 +18,7 @@ from thermostat_cli import connection
 from thermostat_cli.connection import Connection
 from thermostat_cli.dashboard.problems import NotOurTable
 from thermostat_cli.dynamo import translated_errors
-from thermostat_cli.errors import TableUnavailable
+from thermostat_cli.errors import ConfigProblem, TableUnavailable
 from thermostat_cli.queries import Table
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ class TableSource:
         endpoint_url: str | None = None,
         region: str | None = None,
         profile: str | None = None,
+        stack: str | None = None,
         environ: Mapping[str, str] | None = None,
         cwd: Path | None = None,
     ) -> None:
@@ -45,10 +46,12 @@ class TableSource:
             "endpoint_url": endpoint_url,
             "region": region,
             "profile": profile,
+            "stack": stack,
         }
         self._environ = environ
         self._cwd = cwd
         self._clients: dict[Connection, DynamoDBClient] = {}
+        self._tables: dict[Connection, str] = {}  # --stack only: its TableName output
         self._lock = threading.Lock()
 
     def resolve(self) -> Connection:
@@ -58,7 +61,10 @@ class TableSource:
         """Where the data comes from, for the page's footer and the startup line."""
         conn = self.resolve()
         where = conn.endpoint_url or "AWS"
-        return f"table {conn.table!r} at {where} (from {conn.source})"
+        table = conn.table or self._tables.get(conn)
+        if not table:
+            return f"the table of stack {conn.stack!r} at {where} (from {conn.source})"
+        return f"table {table!r} at {where} (from {conn.source})"
 
     def _client(self, conn: Connection) -> DynamoDBClient:
         with self._lock:
@@ -67,6 +73,34 @@ class TableSource:
                     self._clients[conn] = connection.client(conn, self._environ)
             return self._clients[conn]
 
+    def _stack_table(self, conn: Connection) -> str:
+        """The TableName output of ``--stack`` (read once per connection)."""
+        from botocore import exceptions as bce
+
+        from thermostat.stacks import stack_outputs
+
+        with self._lock:
+            if conn in self._tables:
+                return self._tables[conn]
+        with translated_errors(str(conn.stack), conn.endpoint_url or "AWS"):
+            cloudformation = connection.service_client(conn, "cloudformation", self._environ)
+        where = cloudformation.meta.endpoint_url
+        with translated_errors(str(conn.stack), where):
+            try:
+                outputs = stack_outputs(cloudformation, str(conn.stack))
+            except bce.ClientError as err:
+                if "does not exist" not in str(err):
+                    raise
+                raise ConfigProblem(
+                    f"no stack {conn.stack!r} at {where}: pass --stack with the name it was"
+                    " deployed as, or --table"
+                ) from err
+        if "TableName" not in outputs:
+            raise NotOurTable(f"stack {conn.stack!r} has no TableName output: is it ours?")
+        with self._lock:
+            self._tables[conn] = outputs["TableName"]
+        return outputs["TableName"]
+
     def read(self, reader: Callable[[Table], T]) -> T:
         """Run ``reader`` against the table; raise a ``CliError`` that says what went wrong."""
         from botocore import exceptions as bce
@@ -74,9 +108,10 @@ class TableSource:
         conn = self.resolve()
         client = self._client(conn)
         where = client.meta.endpoint_url
-        with translated_errors(conn.table, where):
+        table = conn.table or self._stack_table(conn)
+        with translated_errors(table, where):
             try:
-                return reader(Table(client, conn.table))
+                return reader(Table(client, table))
             except bce.EndpointConnectionError as err:
                 if conn.source in ("--table", connection.TABLE_ENV):
                     raise
@@ -90,7 +125,7 @@ class TableSource:
                 code = err.response.get("Error", {}).get("Code")
                 if code not in ("ValidationException", "ResourceNotFoundException"):
                     raise
-                why = not_ours(client, conn.table, err)
+                why = not_ours(client, table, err)
                 if why is None:
                     raise
                 raise NotOurTable(why) from err

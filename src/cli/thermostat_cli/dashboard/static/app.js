@@ -236,7 +236,7 @@ async function poll() {
     state.controls = Boolean(body.controls);
     renderTiles(body);
     if (!state.device && body.devices.length) select(body.devices[0].device_id);
-    else if (state.device && $("detail").hidden) showDetail();
+    else if (state.device) showDetail(); // the tile's news reaches the Adjust section too
     $("updated").textContent = `Updated ${new Date().toLocaleTimeString()} · every ${state.refresh} s`;
     $("source").textContent = `Reading ${body.source}.`;
     showProblem("problem", null);

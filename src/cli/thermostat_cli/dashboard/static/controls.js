@@ -14,8 +14,9 @@ window.ThermostatControls = {
     const note = document.createElement("p");
     note.className = "muted";
     if (!available) {
-      note.textContent = "Changing the setpoint, mode or schedule from this page arrives with " +
-        "`thermostat set`. Until then this page only reads.";
+      note.textContent = "This page only reads for now. To change the setpoint, mode or " +
+        `schedule: thermostat set ${tile ? tile.device_id : "DEVICE"} --setpoint 21.5 ` +
+        "(or --mode heat|off|away, --schedule \"mon-fri 06:30=21 22:30=17\").";
     }
     section.append(heading, note);
   },
