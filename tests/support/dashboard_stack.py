@@ -43,14 +43,14 @@ class MissingBrowser(RuntimeError):
     """Debian's Chromium is not installed."""
 
 
-def require_chromium() -> Path:
-    if not CHROMIUM.exists():
+def require_chromium(path: Path = CHROMIUM) -> Path:
+    if not path.exists():
         raise MissingBrowser(
-            f"the dashboard's browser tests need Debian's Chromium at {CHROMIUM}:"
+            f"the dashboard's browser tests need Debian's Chromium at {path}:"
             " apt-get install -y chromium (.ci/run installs it); THERMOSTAT_CHROMIUM points"
             " elsewhere"
         )
-    return CHROMIUM
+    return path
 
 
 def _clean_env() -> dict[str, str]:
