@@ -14,9 +14,10 @@ window.ThermostatControls = {
     const note = document.createElement("p");
     note.className = "muted";
     if (!available) {
-      note.textContent = "This page only reads for now. To change the setpoint, mode or " +
-        `schedule: thermostat set ${tile ? tile.device_id : "DEVICE"} --setpoint 21.5 ` +
-        "(or --mode heat|off|away, --schedule \"mon-fri 06:30=21 22:30=17\").";
+      const command = document.createElement("code");
+      command.textContent = `thermostat set ${tile ? tile.device_id : "DEVICE"} --setpoint 21.5`;
+      note.append("This page only reads for now. To change the setpoint: ", command,
+        " (or --mode heat|off|away, --schedule, as docs/cli.md says).");
     }
     section.append(heading, note);
   },
