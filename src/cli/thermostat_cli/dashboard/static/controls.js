@@ -17,7 +17,7 @@ window.ThermostatControls = {
       const command = document.createElement("code");
       command.textContent = `thermostat set ${tile ? tile.device_id : "DEVICE"} --setpoint 21.5`;
       note.append("This page only reads for now. To change the setpoint: ", command,
-        " (or --mode heat|off|away, --schedule, as docs/cli.md says).");
+        " (or --mode heat|off|away, or --schedule; see thermostat set --help).");
     }
     section.append(heading, note);
   },
