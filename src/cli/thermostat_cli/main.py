@@ -21,12 +21,13 @@ from thermostat_cli import (
     timerange,
 )
 from thermostat_cli.context import Context
+from thermostat_cli.dashboard import command as dashboard
 from thermostat_cli.dynamo import translated_errors
 from thermostat_cli.errors import CliError
 from thermostat_cli.progress import Progress
 from thermostat_cli.queries import Table
 
-DESCRIPTION = "See your thermostats: device status, reading history and charts."
+DESCRIPTION = "See your thermostats: device status, reading history, charts and a live page."
 EPILOG = (
     "The table is --table, else $THERMOSTAT_TABLE (with the usual AWS settings), else the"
     " local stack: `make dev`'s .devstack/endpoints.json, else `make up`'s"
@@ -140,10 +141,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, help="chart.png|.svg|.html")
     p.set_defaults(run=plot.run, auto_progress=True)
 
+    p = sub("dashboard", "a live page of every thermostat, served on 127.0.0.1 (docs/dashboard.md)")
+    dashboard.add_options(p)
+    # It reads the table per request (make dev may start later), so it needs none to start.
+    p.set_defaults(serve=dashboard.run)
+
     return parser
 
 
 def _execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if getattr(args, "serve", None):
+        served: int = args.serve(args, out, err)
+        return served
     conn = connection.resolve(
         table=args.table,
         endpoint_url=args.endpoint_url,
