@@ -105,11 +105,11 @@ def status_item(newest: Reading, *, seen_at: datetime | None = None) -> StatusIt
     )
 
 
-def stored_items(
+def reading_items(
     readings: Sequence[Reading], *, retention_days: int = 0, caller: str | None = None
 ) -> list[dict[str, Any]]:
-    """Every item the functions would have written for these readings of one device."""
-    items = [
+    """The items the ingest function would have written for these readings."""
+    return [
         ReadingItem.new(
             r,
             received_at=r.recorded_at + DELIVERY_DELAY,
@@ -118,6 +118,13 @@ def stored_items(
         ).to_item()
         for r in readings
     ]
+
+
+def stored_items(
+    readings: Sequence[Reading], *, retention_days: int = 0, caller: str | None = None
+) -> list[dict[str, Any]]:
+    """Every item both functions would have written for these readings of one device."""
+    items = reading_items(readings, retention_days=retention_days, caller=caller)
     items += [rollup.to_item() for rollup in rollup_items(readings)]
     items.append(status_item(max(readings, key=lambda r: r.recorded_at)).to_item())
     return items

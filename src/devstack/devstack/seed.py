@@ -1,10 +1,13 @@
 """``thermostat-devstack seed-demo``: write a simulated day of one thermostat into a table.
 
-It writes what the ingest and stream functions would have: readings, hourly and daily
-rollups, and the device's status item. The table is ``--table`` (with ``--endpoint-url`` and
-the usual AWS settings), else the running local stack's (``make dev``'s, else ``make up``'s).
-``--create-table`` first creates the table with the template's key schema and status index,
-for a bare emulator.
+Into a table with a stream (a running ``make dev`` or ``make up``) it writes the readings only,
+as the ingest function would: the stack's stream function then makes the rollups and the
+status, as it does for a real Pi (writing them here too would count every reading twice).
+Into a bare table it writes what both functions would have: readings, hourly and daily
+rollups, and the device's status item. ``--items`` chooses instead. The table is ``--table``
+(with ``--endpoint-url`` and the usual AWS settings), else the running local stack's (``make
+dev``'s, else ``make up``'s). ``--create-table`` first creates the table with the template's
+key schema and status index, for a bare emulator.
 """
 
 from __future__ import annotations
@@ -20,7 +23,13 @@ from zoneinfo import ZoneInfo
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from devstack.demo import create_table, simulate_day, stored_items, write_items
+from devstack.demo import (
+    create_table,
+    reading_items,
+    simulate_day,
+    stored_items,
+    write_items,
+)
 from thermostat.endpoints import Endpoints, EndpointsFileError, find_local_stack
 from thermostat_ingest.errors import StoreUnavailable
 
@@ -41,7 +50,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--table", help="table name (default: the make dev or make up stack's)")
     parser.add_argument("--endpoint-url", help="e.g. http://127.0.0.1:4566")
     parser.add_argument("--create-table", action="store_true", help="create the table first")
+    parser.add_argument(
+        "--items",
+        choices=("auto", "readings", "all"),
+        default="auto",
+        help="readings only (a stream function makes the rest), or all the functions' items;"
+        " auto (default): readings only when the table has a stream",
+    )
     return parser
+
+
+def has_stream(client: Any, table: str) -> bool:
+    """Whether the table sends its changes to a stream (a stack's stream function reads it)."""
+    described = client.describe_table(TableName=table)["Table"]
+    return bool(described.get("StreamSpecification", {}).get("StreamEnabled"))
 
 
 def _client_and_table(args: argparse.Namespace) -> tuple[Any, str]:
@@ -73,12 +95,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         readings = simulate_day(
             args.device, args.day, args.tz, interval=args.interval, seed=args.seed
         )
-        write_items(client, table, stored_items(readings))
+        everything = args.items == "all" or (args.items == "auto" and not has_stream(client, table))
+        items = stored_items(readings) if everything else reading_items(readings)
+        write_items(client, table, items)
     except (EndpointsFileError, StoreUnavailable, BotoCoreError, ClientError) as err:
         print(f"seed-demo: {err}", file=sys.stderr)
         return 1
+    rest = "with their rollups and status" if everything else "(its stream function rolls them up)"
     print(
-        f"wrote {len(readings)} simulated readings of {args.device!r} to table {table!r}",
+        f"wrote {len(readings)} simulated readings of {args.device!r} to table {table!r} {rest}",
         file=sys.stderr,
     )
     return 0
