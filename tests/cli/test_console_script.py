@@ -41,7 +41,10 @@ def endpoint(moto: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
         script="thermostat-devstack",
     )
     assert done.returncode == 0, done.stderr
-    assert done.stderr == "wrote 144 simulated readings of 'living-room' to table 'demo-readings'\n"
+    assert done.stderr == (
+        "wrote 144 simulated readings of 'living-room' to table 'demo-readings'"
+        " with their rollups and status\n"
+    )
     with pytest.MonkeyPatch.context() as monkeypatch:
         configure_env(monkeypatch, folder)
         monkeypatch.setenv("AWS_REGION", env["AWS_REGION"])
