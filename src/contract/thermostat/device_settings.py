@@ -91,10 +91,18 @@ class WeeklySchedule:
 
     @property
     def text(self) -> str:
-        """The canonical spelling: one part per day, days in order."""
+        """The canonical spelling, days in order; neighbouring days with the same entries share
+        a part (``mon-fri 06:30=21 22:30=17; sat-sun 08:00=21``), as people write it."""
+        parts: list[tuple[int, int, str]] = []  # first day, last day, entries
+        for day, entries in sorted(self.days.items()):
+            spelled = " ".join(f"{at:%H:%M}={value:g}" for at, value in entries)
+            if parts and parts[-1][1] == day - 1 and parts[-1][2] == spelled:
+                parts[-1] = (parts[-1][0], day, spelled)
+            else:
+                parts.append((day, day, spelled))
         return "; ".join(
-            DAYS[day] + " " + " ".join(f"{at:%H:%M}={value:g}" for at, value in entries)
-            for day, entries in sorted(self.days.items())
+            f"{DAYS[first]}{'' if first == last else '-' + DAYS[last]} {spelled}"
+            for first, last, spelled in parts
         )
 
     def setpoint_at(self, local: datetime) -> float:
