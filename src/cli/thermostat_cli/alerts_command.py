@@ -32,6 +32,7 @@ def _rows(alerts: list[AlertItem], tz: tzinfo) -> Iterator[formats.Row]:
             "local_time": formats.local_time(alert.occurred_at, tz, "%Y-%m-%d %H:%M"),
             "kind": alert.kind,
             "subject": alert.subject,
+            "message": alert.message,
             "published": alert.published_at is not None,
             "facts": dict(alert.facts),
         }
@@ -46,6 +47,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     )
     if not alerts:
         ctx.note(f"no alerts since {format_timestamp(since)}")
+        return 0
+    if args.format == "full":
+        for alert in alerts:
+            when = formats.local_time(alert.occurred_at, args.tz)
+            ctx.out.write(f"{when}  {alert.kind}\nSubject: {alert.subject}\n\n{alert.message}\n\n")
         return 0
     width = max(len(a.device_id) for a in alerts)
     formats.write_rows(
@@ -76,4 +82,11 @@ def add_parser(sub: Callable[[str, str], argparse.ArgumentParser]) -> None:
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", dest="format", action="store_const", const="json")
     fmt.add_argument("--csv", dest="format", action="store_const", const="csv")
+    fmt.add_argument(
+        "--full",
+        dest="format",
+        action="store_const",
+        const="full",
+        help="each alert whole, as the SNS topic sends it (subject and message)",
+    )
     p.set_defaults(run=run, format="table", auto_progress=False)

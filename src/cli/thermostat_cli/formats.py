@@ -66,6 +66,8 @@ def write_rows(rows: Iterable[Row], columns: list[Column], fmt: OutputFormat, ou
 
 
 def _csv_value(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value)  # one cell, readable by any JSON parser
     return "true" if value is True else "false" if value is False else value
 
 
