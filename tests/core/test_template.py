@@ -124,3 +124,21 @@ def test_ingest_role_can_only_write_readings() -> None:
         "logs:PutLogEvents",
     }
     assert "ManagedPolicyArns" not in role
+
+
+def test_the_parameter_table_in_docs_is_made_from_the_template() -> None:
+    """docs/template.md lists every parameter with the template's default and description."""
+    checked = subprocess.run(
+        [sys.executable, "scripts/template_docs.py", "check"],
+        cwd=TEMPLATE.parents[1],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_every_parameter_says_what_it_does() -> None:
+    """A parameter without a Description would be an empty row in the docs."""
+    undescribed = [n for n, p in template()["Parameters"].items() if not p.get("Description")]
+    assert undescribed == []

@@ -141,6 +141,22 @@ def test_rotate_now_replaces_the_key_at_once(stack_env: dict[str, str]) -> None:
     assert tomllib.loads(result.out)["access_key_id"] == new["AccessKeyId"]
 
 
+def test_rotate_output_writes_the_new_keys_file_private(
+    stack_env: dict[str, str], tmp_path: Path
+) -> None:
+    """rotate-key --now --output DIR: keys.toml with mode 0600, nothing secret on stdout."""
+    cli("device", "add", "hall")
+    result = cli("device", "rotate-key", "hall", "--now", "--output", str(tmp_path / "hall"))
+    assert result.code == 0, result.err
+    keys = tmp_path / "hall" / "keys.toml"
+    assert keys.stat().st_mode & 0o777 == 0o600
+    [new] = boto3.client("iam").list_access_keys(UserName=device_user("hall")["UserName"])[
+        "AccessKeyMetadata"
+    ]
+    assert tomllib.loads(keys.read_text())["access_key_id"] == new["AccessKeyId"]
+    assert result.out == ""
+
+
 def test_rotate_deactivates_the_old_key_once_the_device_used_the_new_one(
     stack_env: dict[str, str],
 ) -> None:

@@ -76,6 +76,16 @@ def _write_private(path: Path, text: str) -> None:
         out.write(text)
 
 
+def _emit_keys(ctx: Context, keys: DeviceKeys, output: Path | None) -> None:
+    """A new key: into ``output``/keys.toml (0600), else on stdout."""
+    if output is None:
+        ctx.out.write(keys_file(keys))
+        return
+    output.mkdir(parents=True, exist_ok=True)
+    _write_private(output / "keys.toml", keys_file(keys))
+    ctx.note(f"wrote {output}/keys.toml (mode 0600): copy it to {KEYS_FILE} on the Pi")
+
+
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
     keys = _devices(ctx).add(args.name)
     config, secret = pi_config(ctx, keys), keys_file(keys)
@@ -145,13 +155,12 @@ def run_rotate(args: argparse.Namespace, ctx: Context) -> int:
         return _finish(ctx, devices, args.name)
     old = [k for k in devices.get(args.name).keys if k.status == "Active"]
     keys = devices.new_key(args.name)
+    _emit_keys(ctx, keys, args.output)
     if args.now:
         for key in old:
             devices.delete_key(args.name, key.access_key_id)
-        ctx.out.write(keys_file(keys))
         ctx.note(f"new key {keys.access_key_id}; the old ones are deleted: the Pi needs it now")
         return 0
-    ctx.out.write(keys_file(keys))
     ctx.note(
         f"new key {keys.access_key_id} (the old one still works): put it in {KEYS_FILE} on the"
         f" Pi; waiting up to {format_duration(args.timeout)} for a reading signed with it..."
@@ -221,6 +230,7 @@ def add_parsers(
     how = p.add_mutually_exclusive_group()
     how.add_argument("--now", action="store_true", help="delete the old key at once")
     how.add_argument("--finish", action="store_true", help="deactivate the old key now, if used")
+    p.add_argument("--output", type=Path, help="write the new keys.toml here (0600)")
     p.add_argument(
         "--timeout",
         type=lambda text: timedelta(minutes=float(text.removesuffix("m"))),
