@@ -1,8 +1,9 @@
 """`make deploy` / `make destroy`: infra/template.yaml as a CloudFormation stack.
 
 deploy: creates or updates the stack with the image URIs of the last `make push`
-(or INGEST_IMAGE_URI/STREAM_IMAGE_URI), waits, then prints the Function URL and the
-[endpoint] section of the Pi's config. Extra template parameters: PARAMS="Key=Value ...".
+(or INGEST_IMAGE_URI/STREAM_IMAGE_URI), waits, then prints the outputs, the Function URL
+and how to add each Pi (``thermostat device add``).
+Extra template parameters: PARAMS="Key=Value ...".
 destroy: deletes the stack and waits (the ECR repositories and their images stay).
 """
 
@@ -49,16 +50,13 @@ def deploy(aws: Aws, stack: str, params: dict[str, str]) -> dict[str, str]:
     )
 
 
-def pi_config(outputs: dict[str, str], region: str) -> str:
-    url = outputs.get("IngestFunctionUrl", "<no Function URL: LocalDataPlane=true?>")
-    auth = outputs.get("FunctionUrlAuthType", "AWS_IAM")
-    lines = ["[endpoint]", f'url = "{url}"', f'auth = "{auth}"', f'region = "{region}"']
-    if auth == "AWS_IAM":
-        lines.append(
-            "# access_key_id / secret_access_key: keys of an IAM user with the policy "
-            + outputs.get("PiDevicePolicyArn", "PiDevicePolicyArn")
-        )
-    return "\n".join(lines)
+def next_steps(stack: str) -> str:
+    """What to do after a deploy: each Pi gets its own identity and config from the CLI."""
+    return (
+        "Next, for each thermostat (its own IAM user, config.toml and keys.toml):\n"
+        f"  thermostat device add living-room --stack {stack} --output living-room/\n"
+        "then copy both files to /etc/thermostat-pi/ on that Pi (pi/README.md)."
+    )
 
 
 def destroy(aws: Aws, stack: str) -> None:
@@ -107,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     for key, value in sorted(outputs.items()):
         print(f"{key}: {value}")
     print(f"\nFunction URL: {outputs.get('IngestFunctionUrl', '(none)')}")
-    print("\nThe Pi's /etc/thermostat-pi/config.toml:\n" + pi_config(outputs, aws.region))
+    print("\n" + next_steps(args.stack))
     return 0
 
 
