@@ -3,8 +3,9 @@
     python -m bench.devstack_restart [--runs 3]
 
 Starts ``thermostat-devstack --no-pi --fresh`` on free ports in a temporary directory, writes
-a simulated day with ``thermostat-devstack seed-demo`` (1440 readings at one a minute, its
-hourly and daily rollups and the status item), stops it with Ctrl-C, then restarts it
+a simulated day with ``thermostat-devstack seed-demo`` (1440 readings at one a minute; the
+stack's stream function makes their hourly and daily rollups and the status item), waits
+until the status shows the day's last reading, stops it with Ctrl-C, then restarts it
 `--runs` times (the last one after a SIGKILL) and reports, for each, the time from process
 start to ``endpoints.json`` and how many items were restored.
 """
@@ -70,6 +71,21 @@ class Run:
         self.process.communicate(timeout=60)
 
 
+def wait_rolled_up(home: Path, last: str, timeout: float = 300) -> None:
+    """Until the stream function has folded the seeded day into bench-day's status."""
+    thermostat = str(Path(sys.executable).with_name("thermostat"))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = subprocess.run(
+            [thermostat, "status", "--json"], cwd=home, capture_output=True, text=True, check=False
+        )
+        rows = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+        if any(r["device_id"] == "bench-day" and r["last_recorded_at"] == last for r in rows):
+            return
+        time.sleep(1)
+    raise SystemExit(f"the stream function did not roll up the seeded day within {timeout:g} s")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.devstack_restart", description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
@@ -82,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         seeded = subprocess.run(seed, cwd=home, capture_output=True, text=True, check=False)
         if seeded.returncode != 0:
             raise SystemExit(f"seed-demo failed: {seeded.stderr}")
+        wait_rolled_up(home, f"{day}T23:59:00.000Z")
         time.sleep(2)  # the journal reads the stream every 0.2 s
         first.stop()
         rows = []
