@@ -18,7 +18,9 @@ from pi_fakes import make_readings
 from thermostat.api import MAX_BODY_BYTES
 from thermostat_pi.replies import parse_retry_after
 from thermostat_pi.spool import Spool, Spooled
-from thermostat_pi.uploader import Uploader, make_auth, pack
+from thermostat_pi.config import load_config
+from thermostat_pi.endpoint import EndpointWatcher
+from thermostat_pi.uploader import Uploader, endpoint_auth, make_auth, pack
 
 
 class Backoff:
@@ -283,6 +285,43 @@ def test_aws_iam_requests_carry_a_valid_sigv4_signature_for_lambda(
     verifier = SigV4Auth(Credentials("AKIDTEST", "secret"), "lambda", "eu-west-1")
     string_to_sign = verifier.string_to_sign(request, verifier.canonical_request(request))
     assert authorization.endswith(f"Signature={verifier.signature(string_to_sign, request)}")
+
+
+def test_a_rewritten_keys_file_signs_the_next_upload(tmp_path: Path, ingest: IngestServer) -> None:
+    """Key rotation: new keys in keys.toml are used from the next POST, no restart, no loss."""
+    keys = tmp_path / "keys.toml"
+    keys.write_text('access_key_id = "AKIDOLD"\nsecret_access_key = "old"\n')
+    keys.chmod(0o600)
+    config = tmp_path / "pi.toml"
+    config.write_text(
+        'device_id = "pi-keys"\nspool_path = "spool.db"\n[endpoint]\n'
+        f'url = "{ingest.url}"\nregion = "eu-west-1"\nkeys_file = "keys.toml"\n'
+    )
+    source = load_config(config, env={}).endpoint_source
+    endpoint = source.resolve()
+    spool = Spool(tmp_path / "spool.db")
+    sender = uploader(
+        spool,
+        ingest.url,
+        Backoff(),
+        auth=endpoint_auth(endpoint),
+        watcher=EndpointWatcher(source, endpoint),
+        batch_size=1,
+    )
+    sent = fill(spool, 1)
+    assert sender.drain()
+    keys.write_text('access_key_id = "AKIDNEW"\nsecret_access_key = "new"\n')
+    sent += fill(spool, 1)
+    assert sender.drain()
+    signed_with = [
+        {k.lower(): v for k, v in r["headers"].items()}["authorization"].split("/")[0]
+        for r in ingest.requests
+    ]
+    assert signed_with == [
+        "AWS4-HMAC-SHA256 Credential=AKIDOLD",
+        "AWS4-HMAC-SHA256 Credential=AKIDNEW",
+    ]
+    assert ingest.stored == sent
 
 
 def test_auth_none_sends_unsigned(tmp_path: Path, ingest: IngestServer) -> None:

@@ -205,6 +205,9 @@ class Uploader:
             self.spool.dead_letter(unusable)
         if not batch:
             return Outcome(dead_lettered=len(unusable))
+        # A rewritten keys or endpoints file is used from the next POST on, without a restart
+        # (`thermostat device rotate-key` waits for a reading signed with the new key).
+        self._moved()
         try:
             reply = self.transport.post_json(self.url, body, self.auth)
         except TransportError as err:

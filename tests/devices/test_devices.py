@@ -60,7 +60,7 @@ def test_add_creates_a_user_with_only_the_device_policy_and_prints_the_pi_config
     config_text, keys_text = result.out.split("# --- /etc/thermostat-pi/keys.toml")
     config = tomllib.loads(config_text)
     assert config["device_id"] == "hall"
-    assert config["endpoint"]["keys_file"] == "/etc/thermostat-pi/keys.toml"
+    assert config["endpoint"]["keys_file"] == "keys.toml"  # beside config.toml
     keys = tomllib.loads(keys_text.split("\n", 1)[1])
     assert keys["access_key_id"].startswith("AKIA") and len(keys["secret_access_key"]) >= 40
     assert "secret_access_key" not in config_text

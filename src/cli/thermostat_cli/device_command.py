@@ -7,7 +7,7 @@ import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from thermostat.items import StatusItem
 from thermostat_cli import formats
@@ -16,7 +16,7 @@ from thermostat_cli.devices import DeviceKeys, Devices
 from thermostat_cli.errors import CliError
 from thermostat_cli.timerange import format_duration
 
-KEYS_FILE = "/etc/thermostat-pi/keys.toml"
+KEYS_FILE = PurePosixPath("/etc/thermostat-pi/keys.toml")  # where it goes on the Pi
 
 
 class KeyNotUsedYet(CliError, TimeoutError):
@@ -56,7 +56,8 @@ def pi_config(ctx: Context, keys: DeviceKeys) -> str:
         f'url = "{_ingest_url(ctx)}"\n'
         f'auth = "{auth}"\n'
         f'region = "{region}"\n'
-        f'keys_file = "{KEYS_FILE}"\n'
+        # Relative: beside this file, so the pair works in /etc/thermostat-pi/ or anywhere.
+        f'keys_file = "{KEYS_FILE.name}"\n'
     )
 
 
