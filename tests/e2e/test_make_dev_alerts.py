@@ -104,14 +104,14 @@ def test_a_pi_that_stops_is_silent_once_and_back_once(
     devstack.next_line(f"alert    {device}  {device}: no reading for", timeout=60)
     time.sleep(3)  # a few more checks: still one alert
     pi = start_pi(tmp_path, devstack.endpoints_file, device)
-    try:
+    try:  # kept running while the alerts are read: stopped, it would go silent again
         devstack.next_line(f"alert    {device}  {device}: back after", timeout=60)
+        wait_for(lambda: len(kinds_on_topic(endpoints, queue, on_topic)) >= 2, timeout=30)
+        time.sleep(2)
+        assert kinds_on_topic(endpoints, queue, on_topic) == ["silent", "back"]
+        assert alerts_listed(devstack, device) == ["silent", "back"]
     finally:
         stop(pi)
-    wait_for(lambda: len(kinds_on_topic(endpoints, queue, on_topic)) >= 2, timeout=30)
-    time.sleep(2)
-    assert kinds_on_topic(endpoints, queue, on_topic) == ["silent", "back"]
-    assert alerts_listed(devstack, device) == ["silent", "back"]
 
 
 def test_a_broken_furnace_raises_one_heating_fault(

@@ -189,6 +189,6 @@ def test_bad_records_fail_alone_and_good_ones_roll_up_right(
             else:
                 assert "STATUS" not in items
             for sk in items:
-                assert sk.startswith(("READING#", "HOUR#", "DAY#", "STATUS")), sk
+                assert sk.startswith(("READING#", "HOUR#", "DAY#", "STATUS", "ALERT#")), sk
 
     check()
