@@ -45,6 +45,7 @@ class Principal:
     logical_id: str
     arn: str
     policies: tuple[NamedPolicy, ...]
+    trust: NamedPolicy | None = None  # a role's AssumeRolePolicyDocument
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,8 @@ class _Reading:
                 # An AWS managed policy's document is not in the template: say so, never guess.
                 raise TemplateError(f"{logical}: managed policy {arn} is not in the template")
             policies.extend(by_arn[arn].policies)
-        return Principal(logical, self._arn(logical) or "", tuple(policies))
+        trust = NamedPolicy(f"{logical} trust policy", props["AssumeRolePolicyDocument"])
+        return Principal(logical, self._arn(logical) or "", tuple(policies), trust)
 
     def _resource_policies(
         self, created: list[str], arns: Mapping[str, str]
