@@ -88,12 +88,14 @@ def identities() -> list[tuple[Who, TemplatePolicies, str]]:
         TEMPLATE, stack_name=STACK, parameters={"FunctionUrlAuthType": "NONE"}
     )
     device = iam.managed_policies["PiDevicePolicy"]
-    found = [(Who("a device (its own IAM user, PiDevicePolicy attached)", device_user_arn(iam), device.policies), iam, "AWS_IAM")]  # fmt: skip
+    who = "a device (its own IAM user, PiDevicePolicy attached)"
+    found = [(Who(who, device_user_arn(iam), device.policies), iam, "AWS_IAM")]
     for logical, what in ROLES.items():
         role = iam.roles[logical]
         found.append((Who(f"{what} ({logical})", role.arn, role.policies), iam, "AWS_IAM"))
-    found.append((Who("anyone on the internet (FunctionUrlAuthType AWS_IAM, the default)", None), iam, "AWS_IAM"))  # fmt: skip
-    found.append((Who("anyone on the internet (FunctionUrlAuthType NONE)", None), public, "NONE"))
+    stranger = "anyone on the internet (FunctionUrlAuthType {})"
+    found.append((Who(stranger.format("AWS_IAM, the default"), None), iam, "AWS_IAM"))
+    found.append((Who(stranger.format("NONE"), None), public, "NONE"))
     return found
 
 
