@@ -28,6 +28,8 @@ def _limits(spec: dict[str, Any]) -> str:
         return f"{low}..{high}"
     if low is not None:
         return f">= {low}"
+    if "AllowedPattern" in spec:
+        return f"`{spec['AllowedPattern']}`"
     return ""
 
 

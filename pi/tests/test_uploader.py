@@ -16,10 +16,10 @@ from ingest_fake import IngestServer, Reply
 from pi_fakes import make_readings
 
 from thermostat.api import MAX_BODY_BYTES
-from thermostat_pi.replies import parse_retry_after
-from thermostat_pi.spool import Spool, Spooled
 from thermostat_pi.config import load_config
 from thermostat_pi.endpoint import EndpointWatcher
+from thermostat_pi.replies import parse_retry_after
+from thermostat_pi.spool import Spool, Spooled
 from thermostat_pi.uploader import Uploader, endpoint_auth, make_auth, pack
 
 

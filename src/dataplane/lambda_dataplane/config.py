@@ -27,6 +27,8 @@ class FunctionConfig:
     environment: Mapping[str, str] = field(default_factory=dict)
     timeout_seconds: int = 3
     memory_mb: int = 128
+    # ReservedConcurrentExecutions (GetFunction's Concurrency); None: no reservation, no cap.
+    reserved_concurrency: int | None = None
 
     @property
     def handler(self) -> str:

@@ -42,3 +42,9 @@ class SignatureMismatchError(SignatureError):
 
 class PortInUseError(DataplaneError, OSError):
     """A server cannot listen on its address (the port is taken, or not ours to use)."""
+
+
+class ThrottledError(DataplaneError, RuntimeError):
+    """The function's reserved concurrency is in use: Lambda's TooManyRequestsException."""
+
+    reason = "ReservedFunctionConcurrentInvocationLimitExceeded"

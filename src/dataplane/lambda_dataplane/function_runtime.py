@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from lambda_dataplane.concurrency import ConcurrencyLimit
 from lambda_dataplane.config import MAX_REQUEST_BYTES, FunctionConfig, InvocationResult
 from lambda_dataplane.errors import InvocationTooLargeError, LaunchError, RuntimeStoppedError
 from lambda_dataplane.invocation import Invocation, error_payload
@@ -76,6 +77,8 @@ class FunctionRuntime:
         self.region = region
         self.init_timeout = init_timeout
         self.launches = 0  # how many environments were started (restarts included)
+        # Every path in (Function URL, Invoke, stream mapping, schedule) passes invoke().
+        self.concurrency = ConcurrencyLimit(config.name, config.reserved_concurrency)
         self._lock = threading.Lock()  # serializes invoke/start/stop: one environment, one event
         self._live: _Live | None = None
         self._started = False
@@ -113,14 +116,15 @@ class FunctionRuntime:
             self._discard()
 
     def invoke(self, payload: bytes, *, timeout: float | None = None) -> InvocationResult:
-        """Run one event; `timeout` (seconds) overrides the function's configured timeout."""
+        """Run one event; `timeout` (seconds) overrides the function's configured timeout.
+        ThrottledError when the reserved concurrency is in use (nothing ran)."""
         if len(payload) > MAX_REQUEST_BYTES:
             raise InvocationTooLargeError(
                 f"{len(payload)} bytes exceeds the {MAX_REQUEST_BYTES}-byte request limit"
             )
         begun = time.monotonic()
         limit = float(timeout if timeout is not None else self.config.timeout_seconds)
-        with self._lock:
+        with self.concurrency.slot(), self._lock:
             if not self._started:
                 raise RuntimeStoppedError(f"function {self.config.name} is not started")
             inv = self._attempt(Invocation(payload, timeout_seconds=limit))

@@ -18,8 +18,14 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Literal
 
+from lambda_dataplane.concurrency import RATE_EXCEEDED
 from lambda_dataplane.config import Invoker
-from lambda_dataplane.errors import DataplaneError, InvocationTooLargeError, SignatureError
+from lambda_dataplane.errors import (
+    DataplaneError,
+    InvocationTooLargeError,
+    SignatureError,
+    ThrottledError,
+)
 from lambda_dataplane.http_server import HttpLimits, HttpServer
 from lambda_dataplane.invocation import new_trace_id
 from lambda_dataplane.sigv4 import Credential, Identity, SigV4Verifier
@@ -145,6 +151,16 @@ class FunctionUrlServer:
             result = self.invoker.invoke(json.dumps(event).encode())
         except InvocationTooLargeError:
             return _message(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large")
+        except ThrottledError as err:
+            # Over the reserved concurrency AWS answers 429 before the function runs
+            # (https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html, throttling).
+            # AWS documents the status, not the body or a Retry-After: callers rely on the 429.
+            log.info("function URL request %s throttled: %s", request_id, err)
+            if self.observer is not None:
+                self.observer(
+                    UrlEvent(request_id, HTTPStatus.TOO_MANY_REQUESTS, f"throttled: {err}")
+                )
+            return _message(HTTPStatus.TOO_MANY_REQUESTS, RATE_EXCEEDED)
         except DataplaneError:
             log.exception("function URL request %s: invocation failed")
             return _message(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal Server Error")

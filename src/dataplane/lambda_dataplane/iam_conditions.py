@@ -8,6 +8,7 @@ a negated one (StringNotEquals, ArnNotLike, ...) true; ``...IfExists`` is true w
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -23,9 +24,14 @@ class PolicyError(ValueError):
 
 def wildcard(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
     """IAM's `*` (any run) and `?` (one character) matching, nothing else special."""
+    return _compiled(pattern, ignore_case).fullmatch(value) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    # Policies are few and evaluated often (every request; every cell of a permissions table).
     regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    flags = re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL
-    return re.fullmatch(regex, value, flags) is not None
+    return re.compile(regex, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
 
 
 def _arn_like(pattern: str, value: str) -> bool:

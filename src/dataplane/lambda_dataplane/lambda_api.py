@@ -16,18 +16,20 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from lambda_dataplane.app import DataPlane
+from lambda_dataplane.concurrency import RATE_EXCEEDED
 from lambda_dataplane.config import FunctionConfig
 from lambda_dataplane.errors import (
     DataplaneError,
     InvocationTooLargeError,
     SignatureError,
+    ThrottledError,
     UnknownKeyError,
 )
 from lambda_dataplane.iam import Request, evaluate
@@ -65,12 +67,16 @@ _ACTIONS = {
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, fields: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.fields = dict(fields or {})  # members of the error shape (Reason, ...)
 
     def response(self) -> HttpResponse:
-        body = json.dumps({"Type": "User", "Message": self.message, "message": self.message})
+        doc = {**self.fields, "Type": "User", "Message": self.message, "message": self.message}
+        body = json.dumps(doc)
         headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", self.code)]
         return HttpResponse(self.status, headers, body.encode())
 
@@ -186,6 +192,12 @@ class LambdaApi:
                 result = runtime.invoke(payload)
             except InvocationTooLargeError as err:
                 raise ApiError(413, "RequestTooLargeException", str(err)) from err
+            except ThrottledError as err:
+                log.info("Invoke of %s throttled: %s", function.name, err)
+                # https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors
+                raise ApiError(
+                    429, "TooManyRequestsException", RATE_EXCEEDED, {"Reason": err.reason}
+                ) from err
             except DataplaneError as err:
                 raise ApiError(500, "ServiceException", str(err)) from err
             time.sleep(0.05)  # output lines are piped: let the last ones arrive

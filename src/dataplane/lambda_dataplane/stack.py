@@ -22,7 +22,7 @@ from lambda_dataplane.iam import NamedPolicy
 from lambda_dataplane.permissions import resource_policy
 from lambda_dataplane.schedules import ScheduleSpec, rate_seconds
 from lambda_dataplane.stream_config import StreamMappingConfig
-from lambda_dataplane.template import Resolver, TemplateError, load_template
+from lambda_dataplane.template import NO_VALUE, Resolver, TemplateError, load_template
 
 log = logging.getLogger(__name__)
 ClientFactory = Callable[[str], Any]
@@ -239,15 +239,34 @@ class _Reader:
             environment={key: str(value) for key, value in variables.items()},
             timeout_seconds=int(conf.get("Timeout", 3)),
             memory_mb=int(conf.get("MemorySize", 128)),
+            reserved_concurrency=self._reserved_concurrency(answer, conf["FunctionName"]),
         )
+
+    def _reserved_concurrency(self, answer: Mapping[str, Any], function_name: str) -> int | None:
+        """GetFunction's Concurrency, else the template's ReservedConcurrentExecutions (an
+        emulator may drop it); absent or AWS::NoValue: no reservation."""
+        value = (answer.get("Concurrency") or {}).get("ReservedConcurrentExecutions")
+        if value is None:
+            value = self._template_property(function_name, "ReservedConcurrentExecutions")
+        if value is None or value is NO_VALUE or value == "":
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError) as err:
+            raise TemplateError(
+                f"{function_name}: ReservedConcurrentExecutions {value!r} is not a number"
+            ) from err
+
+    def _template_property(self, function_name: str, name: str) -> Any:
+        for logical, body in self.resolver.resources("AWS::Lambda::Function").items():
+            if self.physical.get(logical) == function_name:
+                return self.resolver.resolve((body.get("Properties") or {}).get(name))
+        return None
 
     def _template_command(self, function_name: str) -> list[str]:
         """moto's CloudFormation drops ImageConfig: fall back to the template's Command."""
-        for logical, body in self.resolver.resources("AWS::Lambda::Function").items():
-            if self.physical.get(logical) == function_name:
-                image = self.resolver.resolve((body.get("Properties") or {}).get("ImageConfig"))
-                return list((image or {}).get("Command") or [])
-        return []
+        image = self._template_property(function_name, "ImageConfig")
+        return list((image or {}).get("Command") or [])
 
     def rule_arn(self, logical: str) -> str:
         """The ARN of a schedule rule the data plane runs in place of EventBridge."""

@@ -89,3 +89,12 @@ def log_record(event, context):
     import logging
 
     logging.getLogger().warning("reading stored: %s", event.get("id"))
+
+
+def gate(event, context):
+    """Create event['started'], then wait until event['gate'] exists (at most 60 s)."""
+    Path(event["started"]).write_text(str(os.getpid()))
+    deadline = time.monotonic() + 60
+    while not Path(event["gate"]).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return {"gate": "opened"}
