@@ -247,6 +247,21 @@ def test_inferred_response_is_json_200(open_url: str) -> None:
     assert json.loads(response.read()) == {"stored": 2}
 
 
+def test_string_result_reaches_the_client_as_json_text(open_url: str) -> None:
+    """A handler returning "Hello, world!" answers the quoted JSON string, as AWS shows."""
+    response = post_json(open_url, {"respond": "Hello, world!"})
+    assert (response.status, response.headers["Content-Type"]) == (200, "application/json")
+    assert response.read() == b'"Hello, world!"'
+
+
+def test_list_valued_header_reaches_the_client_as_one_bracketed_header(open_url: str) -> None:
+    """headers {"X-Tags": ["a", "b"]} is one 'X-Tags: [a, b]' header, as on a Function URL."""
+    response = post_json(
+        open_url, {"respond": {"statusCode": 200, "headers": {"X-Tags": ["a", "b"]}}}
+    )
+    assert response.headers.get_all("X-Tags") == ["[a, b]"]
+
+
 def test_function_error_is_502(open_url: str) -> None:
     """An unhandled function error gives 502 Internal Server Error."""
     response = post_json(open_url, {"raise": "broken"})

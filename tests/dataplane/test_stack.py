@@ -58,6 +58,7 @@ def test_stream_mapping_settings_are_the_templates(aws: MotoServer) -> None:
     assert mapping.function.name == outputs["StreamFunctionName"]
     assert config.stream_arn == outputs["TableStreamArn"]
     assert config.function_arn == mapping.function.arn
+    assert config.region == plan.region  # each record's awsRegion
     assert config.on_failure_destination == outputs["FailureQueueArn"]
     assert (config.batch_size, config.batching_window_seconds) == (100, 0)
     assert config.starting_position == "TRIM_HORIZON"

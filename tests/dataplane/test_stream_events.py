@@ -60,6 +60,35 @@ def test_binary_attributes_are_base64_text_in_the_event() -> None:
     assert image["blob"] == {"B": "AAE="} and image["set"] == {"BS": ["YQ=="]}
 
 
+def test_size_bytes_follows_dynamodb_item_size_rules() -> None:
+    """SizeBytes is Keys + NewImage by DynamoDB's rules, not the emulator's figure (10 here)."""
+    record = to_lambda_record(raw("1", t={"N": "20.5"}), stream_arn=ARN)
+    # Keys {pk: "a"} is 3 bytes; NewImage adds t = 1 + 3 (20.5 is two digit pairs, plus 1).
+    assert record.event["dynamodb"]["SizeBytes"] == 3 + 3 + 4
+
+
+def test_an_image_the_rules_cannot_size_keeps_the_emulators_size() -> None:
+    """DynamoDB Local's {} for an empty map does not stop the record: its own size stays."""
+    record = to_lambda_record(raw("1", odd={"L": [{}]}), stream_arn=ARN)
+    assert record.event["dynamodb"]["SizeBytes"] == 10
+
+
+@pytest.mark.parametrize(
+    ("region", "stream_arn", "expected"),
+    [
+        ("eu-west-1", ARN, "eu-west-1"),
+        (None, ARN.replace("us-east-1", "eu-central-1"), "eu-central-1"),
+        (None, "not-an-arn", "us-east-1"),
+    ],
+)
+def test_aws_region_is_the_stacks_else_the_stream_arns(
+    region: str | None, stream_arn: str, expected: str
+) -> None:
+    """awsRegion: the region given (the stack's), else the stream ARN's, else the record's."""
+    record = to_lambda_record(raw("1"), stream_arn=stream_arn, region=region)
+    assert record.event["awsRegion"] == expected
+
+
 def test_sequence_numbers_order_numerically() -> None:
     """'99' comes before '100' although it sorts after it as text."""
     assert StreamRecord("99", CREATED, {}).order < StreamRecord("100", CREATED, {}).order

@@ -201,6 +201,18 @@ def test_event_has_the_shape_lambda_sends(stream: Stream) -> None:
     assert body["SizeBytes"] > 0 and body["SequenceNumber"].isdigit()
 
 
+def test_records_carry_the_stacks_region_and_dynamodbs_size(stream: Stream) -> None:
+    """awsRegion is the mapping's region (moto says us-east-1, DynamoDB Local ddblocal);
+    SizeBytes is Keys + NewImage by DynamoDB's item-size rules (moto counts JSON)."""
+    stream.put("a")
+    function = FakeFunction()
+    drain(stream.poller(function, region="eu-west-1"))
+    (record,) = function.batches[0]
+    assert record["awsRegion"] == "eu-west-1"
+    # pk "DEVICE#d1" is 2 + 9 bytes, sk "READING#a" 2 + 9: Keys 22, NewImage the same.
+    assert record["dynamodb"]["SizeBytes"] == 44
+
+
 def test_batches_hold_at_most_batch_size_records_in_order(stream: Stream) -> None:
     """Five records with BatchSize 2 arrive as batches of 2, 2 and 1, in stream order."""
     stream.put("1", "2", "3", "4", "5")

@@ -173,15 +173,34 @@ def test_object_without_status_code_is_inferred_as_json_200() -> None:
     assert response.headers == [("Content-Type", "application/json")]
 
 
-def test_string_result_becomes_the_body() -> None:
-    """A JSON string result is sent as its text, not its quoted JSON form."""
+def test_string_result_is_sent_as_its_json_text() -> None:
+    """A string result arrives quoted, 15 bytes, as urls-invocation.html's example shows."""
     response = map_response(b'"Hello, world!"')
-    assert (response.status, response.body) == (200, b"Hello, world!")
+    assert (response.status, response.body) == (200, b'"Hello, world!"')
+    assert response.headers == [("Content-Type", "application/json")]
 
 
-def test_null_result_is_an_empty_200() -> None:
-    """A handler returning None yields 200 with an empty body."""
-    assert (map_response(b"null").status, map_response(b"null").body) == (200, b"")
+def test_null_result_is_the_json_null() -> None:
+    """A handler returning None: valid JSON without statusCode, so its JSON is the body."""
+    assert (map_response(b"null").status, map_response(b"null").body) == (200, b"null")
+
+
+def test_list_valued_header_is_one_header_in_brackets() -> None:
+    """A list header value is sent as one '[a, b]' header, as Function URLs do, with a note."""
+    notes: list[str] = []
+    result = {"statusCode": 200, "headers": {"X-Tags": ["a", "b"], "X-N": 5, "X-On": True}}
+    response = map_response(json.dumps(result).encode(), notes=notes)
+    assert response.headers == [("X-Tags", "[a, b]"), ("X-N", "5"), ("X-On", "true")]
+    assert len(notes) == 1 and "X-Tags" in notes[0] and "', '" in notes[0]
+
+
+def test_multi_value_headers_are_ignored_with_a_note() -> None:
+    """multiValueHeaders (payload 1.0 only) sends nothing, and the note says so."""
+    notes: list[str] = []
+    result = {"statusCode": 204, "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]}}
+    response = map_response(json.dumps(result).encode(), notes=notes)
+    assert response.headers == []
+    assert notes and "multiValueHeaders is ignored" in notes[0]
 
 
 @pytest.mark.parametrize(
@@ -191,11 +210,12 @@ def test_null_result_is_an_empty_200() -> None:
         {"statusCode": 42},
         {"statusCode": 200, "body": "***", "isBase64Encoded": True},
         {"statusCode": 200, "cookies": "a=1"},
+        {"statusCode": 200, "headers": ["a"]},
     ],
 )
 def test_unusable_explicit_response_is_value_error(result: dict[str, object]) -> None:
-    """Bad statusCode, bad base64 or non-list cookies cannot be mapped."""
-    with pytest.raises(ValueError, match=r"statusCode|base64|cookies"):
+    """Bad statusCode, bad base64, non-list cookies or non-object headers cannot be mapped."""
+    with pytest.raises(ValueError, match=r"statusCode|base64|cookies|headers"):
         map_response(json.dumps(result).encode())
 
 

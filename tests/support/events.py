@@ -45,3 +45,24 @@ def url_event(
 
 def response_json(response: dict[str, Any]) -> Any:
     return json.loads(response["body"])
+
+
+PUBLISHED = EVENTS / "published"
+# `sam local generate-event`'s defaults for the placeholders of its templates
+# (samcli/lib/generated_sample_events/event-mapping.json).
+SAM_DEFAULTS = {
+    "account_id": "123456789012",
+    "partition": "aws",
+    "region": "us-east-1",
+    "table": "ExampleTableWithStream",
+    "rule": "ExampleRule",
+}
+
+
+def published(name: str, **tags: str) -> Any:
+    """A sample event AWS published (tests/events/published/, sources in its README), as is;
+    aws-sam-cli's templates rendered as ``sam local generate-event`` does (``tags`` override)."""
+    text = (PUBLISHED / name).read_text()
+    for tag, value in {**SAM_DEFAULTS, **tags}.items():
+        text = text.replace("{{{" + tag + "}}}", value)
+    return json.loads(text)

@@ -171,11 +171,14 @@ class FunctionUrlServer:
                 result.payload[:2000].decode("utf-8", "replace"),
             )
             return _message(HTTPStatus.BAD_GATEWAY, "Internal Server Error")
+        notes: list[str] = []
         try:
-            response = map_response(result.payload)
+            response = map_response(result.payload, notes=notes)
         except ValueError as err:
             log.warning("function URL request %s: unusable function response: %s", request_id, err)
             return _message(HTTPStatus.BAD_GATEWAY, "Internal Server Error")
+        for note in notes:  # mapped as AWS maps it, which may not be what the author meant
+            log.warning("function URL request %s: %s", request_id, note)
         if 400 <= response.status < 500 and self.observer is not None:
             text = explain_function_reply(response.status, response.body)
             self.observer(UrlEvent(request_id, response.status, text))

@@ -74,6 +74,7 @@ class ShardPoller:
             iterator_type=iterator_type,
             filters=config.filters,
             monotonic=monotonic,
+            region=config.region,
         )
         self._sqs, self._invoker = sqs, invoker
         self._destination_url = destination_url  # the SQS queue of OnFailure.Destination

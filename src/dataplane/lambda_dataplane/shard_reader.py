@@ -47,8 +47,10 @@ class ShardReader:
         iterator_type: str,
         filters: FilterCriteria,
         monotonic: Callable[[], float] = time.monotonic,
+        region: str | None = None,
     ) -> None:
         self._streams, self._stream_arn, self._shard_id = streams, stream_arn, shard_id
+        self._region = region  # each record's awsRegion (None: the stream ARN's)
         self._iterator_type, self._filters, self._monotonic = iterator_type, filters, monotonic
         self._iterator: str | None = None
         self._last_fetched: str | None = None
@@ -86,7 +88,7 @@ class ShardReader:
             self.renewed_iterators += 1
             return True
         for raw in page.get("Records", []):
-            self._take(to_lambda_record(raw, stream_arn=self._stream_arn))
+            self._take(to_lambda_record(raw, stream_arn=self._stream_arn, region=self._region))
         self._iterator = page.get("NextShardIterator")
         self.ended = self._iterator is None  # a closed shard's last page has no iterator
         return bool(page.get("Records"))

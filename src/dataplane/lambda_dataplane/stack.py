@@ -166,7 +166,7 @@ class _Reader:
                 continue
             function = self._function(props["FunctionName"])
             config = StreamMappingConfig.from_properties(
-                props, function_arn=function.arn, stream_arn=source
+                props, function_arn=function.arn, stream_arn=source, region=self.region
             )
             mappings.append(MappingSpec(logical, function, config))
         schedules = []

@@ -32,10 +32,18 @@ class StreamMappingConfig:
     on_failure_destination: str | None = None  # an SQS queue ARN
     filters: FilterCriteria = field(default_factory=lambda: FilterCriteria([]))
     enabled: bool = True
+    # The stack's region: each record's awsRegion, as AWS reports the table's region
+    # (None: the stream ARN's; emulators' own values are not it, see stream_events).
+    region: str | None = None
 
     @classmethod
     def from_properties(
-        cls, props: Mapping[str, Any], *, function_arn: str, stream_arn: str
+        cls,
+        props: Mapping[str, Any],
+        *,
+        function_arn: str,
+        stream_arn: str,
+        region: str | None = None,
     ) -> StreamMappingConfig:
         """Build from resolved CloudFormation properties (numbers may arrive as strings)."""
         try:
@@ -57,6 +65,7 @@ class StreamMappingConfig:
                 on_failure_destination=destination.get("Destination") or None,
                 filters=FilterCriteria.from_property(props.get("FilterCriteria")),
                 enabled=_flag(props.get("Enabled", True)),
+                region=region,
             )
         except (TypeError, ValueError, AttributeError, FilterError) as err:
             if isinstance(err, MappingConfigError):

@@ -10,11 +10,14 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from lambda_dataplane.item_size import stream_record_size
 
 
 @dataclass(frozen=True)
@@ -31,13 +34,24 @@ class StreamRecord:
         return int(self.sequence_number)
 
 
-def to_lambda_record(raw: Mapping[str, Any], *, stream_arn: str) -> StreamRecord:
-    """Turn a ``GetRecords`` record (as boto3 parses it) into a Lambda event record."""
+def to_lambda_record(
+    raw: Mapping[str, Any], *, stream_arn: str, region: str | None = None
+) -> StreamRecord:
+    """Turn a ``GetRecords`` record (as boto3 parses it) into a Lambda event record.
+
+    region: the stack's region, for ``awsRegion`` (None: the stream ARN's). The emulators'
+    own value is not the table's region: moto always says us-east-1, DynamoDB Local
+    ``ddblocal``."""
     stream = dict(raw["dynamodb"])
     created = stream.get("ApproximateCreationDateTime")
     arrival = created.astimezone(UTC) if isinstance(created, datetime) else datetime.now(UTC)
     # Lambda sends epoch seconds; boto3 has parsed them into a datetime.
     stream["ApproximateCreationDateTime"] = int(arrival.timestamp())
+    # DynamoDB's item-size rules, not the emulator's figure (moto counts its JSON's length).
+    # An image the rules cannot size (DynamoDB Local's stream turns an empty map inside a list
+    # into {}) keeps the emulator's figure rather than holding up the shard.
+    with contextlib.suppress(ValueError):
+        stream["SizeBytes"] = stream_record_size(stream)
     for image in ("Keys", "NewImage", "OldImage"):
         if image in stream:
             stream[image] = _json_attributes(stream[image])
@@ -47,13 +61,18 @@ def to_lambda_record(raw: Mapping[str, Any], *, stream_arn: str) -> StreamRecord
         # Lambda's DynamoDB events say 1.1 (moto's GetRecords says 1.0): with-ddb.html.
         "eventVersion": "1.1",
         "eventSource": "aws:dynamodb",
-        "awsRegion": raw["awsRegion"],
+        "awsRegion": region or _arn_region(stream_arn) or raw["awsRegion"],
         "dynamodb": stream,
         "eventSourceARN": stream_arn,
     }
     if "userIdentity" in raw:
         event["userIdentity"] = raw["userIdentity"]
     return StreamRecord(str(stream["SequenceNumber"]), arrival, event)
+
+
+def _arn_region(arn: str) -> str | None:
+    parts = arn.split(":")
+    return parts[3] if len(parts) > 3 and parts[0] == "arn" and parts[3] else None
 
 
 def _json_attributes(value: Any) -> Any:

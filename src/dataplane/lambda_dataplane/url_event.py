@@ -124,26 +124,34 @@ def _encode_body(body: bytes, headers: dict[str, str]) -> tuple[str, bool]:
     return base64.b64encode(body).decode("ascii"), True
 
 
-def map_response(payload: bytes) -> HttpResponse:
-    """The function's result as HTTP: a dict with statusCode is used as given, anything
-    else is inferred as a 200 application/json response. ValueError if it is unusable."""
+def map_response(payload: bytes, *, notes: list[str] | None = None) -> HttpResponse:
+    """The function's result as HTTP, as Lambda maps it (urls-invocation.html, "Response
+    payload format"): a JSON object with ``statusCode`` is used as given; any other JSON
+    result is a 200 application/json response whose body is that JSON, verbatim (a string
+    result ``"Hello, world!"`` arrives quoted, 15 bytes, as the page's example shows).
+    ValueError if the result is unusable (Lambda answers 502). ``notes``: told what AWS would
+    do that the author may not expect (a list-valued header, ``multiValueHeaders``).
+    https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-response-payload
+    """
     try:
         result = json.loads(payload) if payload.strip() else None
     except ValueError:
         return HttpResponse(200, [("Content-Type", "application/json")], payload)
     if not (isinstance(result, dict) and "statusCode" in result):
-        body = result if isinstance(result, str) else json.dumps(result)
-        return HttpResponse(
-            200, [("Content-Type", "application/json")], b"" if result is None else body.encode()
-        )
-    return _explicit_response(result)
+        return HttpResponse(200, [("Content-Type", "application/json")], payload.strip())
+    return _explicit_response(result, [] if notes is None else notes)
 
 
-def _explicit_response(result: dict[str, Any]) -> HttpResponse:
+def _explicit_response(result: dict[str, Any], notes: list[str]) -> HttpResponse:
     status = result["statusCode"]
     if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
         raise ValueError(f"statusCode {status!r} is not an HTTP status")
-    headers = [(str(k), str(v)) for k, v in (result.get("headers") or {}).items()]
+    headers = _headers(result.get("headers"), notes)
+    if result.get("multiValueHeaders"):
+        notes.append(
+            "multiValueHeaders is ignored by Function URLs (payload 2.0 has none): those"
+            " headers are not sent; use headers (values joined with ', ') or cookies"
+        )
     headers += [("Set-Cookie", str(c)) for c in _as_list(result.get("cookies"))]
     body = result.get("body")
     if body is None:
@@ -160,6 +168,35 @@ def _explicit_response(result: dict[str, Any]) -> HttpResponse:
     if data and not any(k.lower() == "content-type" for k, _ in headers):
         headers.append(("Content-Type", "application/json"))
     return HttpResponse(status, headers, data)
+
+
+def _headers(value: object, notes: list[str]) -> list[tuple[str, str]]:
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        raise ValueError(f"headers must be an object, not {type(value).__name__}")
+    headers = []
+    for name, item in value.items():
+        if item is None:
+            continue
+        if isinstance(item, list):
+            # A Function URL sends a list as ONE header, rendered "[a, b]" (reported on
+            # re:Post, QU4VpxEkw_Q6yQotN5JhkBEA; payload 2.0 has no multi-value headers:
+            # https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html).
+            notes.append(
+                f"header {name!r} is a list: AWS sends it as one header '[a, b]', not one"
+                " header per value; join the values with ', ' (Set-Cookie: use cookies)"
+            )
+            text = "[" + ", ".join(_header_text(element) for element in item) + "]"
+        else:
+            text = _header_text(item)
+        headers.append((str(name), text))
+    return headers
+
+
+def _header_text(value: object) -> str:
+    # Strings as they are; numbers and booleans as their JSON text (true, not Python's True).
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _as_list(value: object) -> Iterable[object]:
