@@ -183,3 +183,16 @@ def test_env_without_make_dev_is_one_line(tmp_path: Path) -> None:
         "thermostat-devstack env: make dev is not running here (no .devstack/endpoints.json)"
     ]
     assert REPO.exists()
+
+
+def test_ctrl_c_the_moment_it_is_ready_stops_cleanly(
+    start_devstack: Callable[..., Devstack],
+) -> None:
+    """SIGINT as soon as endpoints.json exists (while the ready lines print): no traceback."""
+    devstack = start_devstack("--no-pi")
+    wait_for(devstack.endpoints_file.exists, timeout=60, interval=0.001)
+    devstack.process.send_signal(signal.SIGINT)
+    code, output = devstack.finish()
+    assert code in (0, 130), output
+    assert "Traceback" not in output
+    assert not devstack.endpoints_file.exists()

@@ -178,23 +178,14 @@ def _run_locked(settings: DevSettings, lock: StackLock, began: float, *, settle:
     (settings.state_dir / "endpoints.json").unlink(missing_ok=True)
     log_to(settings.state_dir / "stack.log")
     stack = DevStack(settings, write=say)
-    try:
-        endpoints = stack.start()
-    except (DevstackError, DataplaneError) as err:
-        with signals_ignored():
-            stack.stop()
-        return fail(str(err))
-    except KeyboardInterrupt:
-        with signals_ignored():
-            stack.stop()
-        return 130
-    except BaseException:
-        with signals_ignored():
-            stack.stop()
-        raise
-    lock.describe(function_url=endpoints.ingest_url, children=stack.children())
     failure = None
     try:
+        try:
+            endpoints = stack.start()
+        except (DevstackError, DataplaneError) as err:
+            return fail(str(err))  # the finally below stops what was started
+        # From here on a Ctrl-C at any moment (even while these lines print) is a clean stop.
+        lock.describe(function_url=endpoints.ingest_url, children=stack.children())
         say(f"Ready in {time.monotonic() - began:.1f} s. AWS APIs: {endpoints.aws_endpoint_url}")
         say(f"Function URL ({endpoints.auth_type}): {endpoints.ingest_url}")
         say(f"Endpoints, admin and device keys: {settings.state_dir / 'endpoints.json'}")
@@ -209,6 +200,10 @@ def _run_locked(settings: DevSettings, lock: StackLock, began: float, *, settle:
             print(f"thermostat-devstack: {failure}; stopping.", file=sys.stderr, flush=True)
         else:
             say("Stopping: the Function URL finishes the requests in flight...")
+    except KeyboardInterrupt:
+        if stack.endpoints is None:  # still starting: stopped before it was ready
+            return 130
+        say("Stopping: the Function URL finishes the requests in flight...")
     finally:
         with signals_ignored():
             stack.stop()
