@@ -49,7 +49,8 @@ def test_devices_shows_each_device_newest_reading(table: Any, server: Server) ->
     assert tile["setpoint_c"] == newest.setpoint_c
     assert tile["heating"] == newest.heating
     assert tile["last_recorded_at"] == newest.timestamp
-    assert answer.body["controls"] is False
+    assert answer.body["controls"]["step_c"] == 0.5
+    assert tile["settings"]["state"] == "none"
 
 
 def test_a_device_not_heard_from_is_silent_with_an_open_alert(table: Any, serve: Serve) -> None:

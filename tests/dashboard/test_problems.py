@@ -128,7 +128,7 @@ def test_a_cross_origin_write_is_refused(serve: Serve, tmp_path: Path) -> None:
     foreign = server.request("POST", "/api/devices", headers={"Origin": "http://evil.example"})
     assert (foreign.status, foreign.body["error"]["kind"]) == (403, "cross-origin")
     own = server.request("POST", "/api/devices", headers={"Origin": server.url})
-    assert own.status == 405  # reaches the router: no write endpoint yet (issue 13)
+    assert own.status == 405  # reaches the router: the device list takes no writes
 
 
 def test_everything_the_page_loads_comes_from_the_server(serve: Serve, tmp_path: Path) -> None:

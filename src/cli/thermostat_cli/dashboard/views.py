@@ -5,13 +5,14 @@ Times go out as RFC 3339 text for people and epoch seconds for the chart (uPlot'
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 from thermostat.contract import format_timestamp
-from thermostat.items import AlertItem, RollupItem, Sample, StatusItem
+from thermostat.items import AlertItem, RollupItem, Sample, SettingsItem, StatusItem
+from thermostat_cli.dashboard.desired import settings_state
 from thermostat_cli.errors import BadArguments
 from thermostat_cli.timerange import TimeRange, zone_name
 
@@ -91,7 +92,12 @@ def open_alerts(status: StatusItem, silent: bool, seen_ago: timedelta) -> list[d
     return alerts
 
 
-def tile(status: StatusItem, now: datetime, silent_after: timedelta) -> dict[str, Any]:
+def tile(
+    status: StatusItem,
+    now: datetime,
+    silent_after: timedelta,
+    desired: SettingsItem | None = None,
+) -> dict[str, Any]:
     seen_ago = max(timedelta(0), now - status.last_seen_at)
     silent = seen_ago > silent_after
     return {
@@ -105,16 +111,24 @@ def tile(status: StatusItem, now: datetime, silent_after: timedelta) -> dict[str
         "silent": silent,
         "alert_state": status.alert_state,
         "alerts": open_alerts(status, silent, seen_ago),
+        "settings": settings_state(status, desired),
     }
 
 
 def devices(
-    statuses: Sequence[StatusItem], now: datetime, silent_after: timedelta
+    statuses: Sequence[StatusItem],
+    now: datetime,
+    silent_after: timedelta,
+    desired: Mapping[str, SettingsItem | None] | None = None,
 ) -> dict[str, Any]:
+    wanted = desired or {}
     return {
         "now": format_timestamp(now),
         "silent_after_seconds": round(silent_after.total_seconds()),
-        "devices": [tile(s, now, silent_after) for s in sorted(statuses, key=_by_id)],
+        "devices": [
+            tile(s, now, silent_after, wanted.get(s.device_id))
+            for s in sorted(statuses, key=_by_id)
+        ],
     }
 
 

@@ -8,7 +8,7 @@ const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
 const FULL_RELOAD_MS = 10 * 60 * 1000; // readings arriving late are picked up by this
 
 const state = {
-  device: null, range: "24h", day: "", refresh: 5, controls: false,
+  device: null, range: "24h", day: "", refresh: 5, controls: null,
   serverSkewMs: 0, tiles: new Map(), chart: null, chartLoadedAt: 0, chartKey: null,
   timer: null, inFlight: false,
 };
@@ -103,6 +103,10 @@ function renderTile(device) {
     span(device.heating ? "heating heating-on" : "heating", heating),
     span(device.silent ? "seen silent" : "seen", ""),
   );
+  const settings = device.settings;
+  if (settings.state === "waiting" || settings.state === "refused") {
+    button.append(span(`settings ${settings.state}`, `Settings: ${settings.text}`));
+  }
   for (const alert of device.alerts) {
     const since = alert.since ? ` since ${clockTime(alert.since)}` : "";
     button.append(span("alert", `⚠ ${alert.kind === "silent" ? alert.text : alert.text + since}`));
@@ -150,7 +154,7 @@ function showDetail() {
   detail.hidden = !state.device;
   if (!state.device) return;
   $("detail-heading").textContent = state.device;
-  window.ThermostatControls.render($("controls"), state.tiles.get(state.device), state.controls);
+  window.ThermostatControls.render($("controls"), state.tiles.get(state.device), state.controls, poll);
 }
 
 function chartUrl(incremental) {
@@ -233,7 +237,7 @@ async function poll() {
     const detail = refreshDetail(false); // in parallel: the first load is one round trip
     const body = await getJSON("/api/devices");
     state.refresh = body.refresh_seconds || state.refresh;
-    state.controls = Boolean(body.controls);
+    state.controls = body.controls || null;
     renderTiles(body);
     if (!state.device && body.devices.length) select(body.devices[0].device_id);
     else if (state.device) showDetail(); // the tile's news reaches the Adjust section too
@@ -246,6 +250,7 @@ async function poll() {
     showProblem("problem", problem);
     $("updated").textContent = `Not updated since ${new Date().toLocaleTimeString()}`;
   } finally {
+    clearTimeout(state.timer); // one timer, however many polls were started (controls, tab shown)
     state.timer = setTimeout(poll, state.refresh * 1000);
   }
 }
