@@ -23,6 +23,9 @@ from thermostat_cli.errors import BadArguments
 from thermostat_cli.timerange import ONE_MS
 
 MAX_ALERTS = 100
+# Readings read for a range's first answer; its older hours follow in a second request. About
+# 0.3 s of moto_server's time (DynamoDB is faster): the chart draws before the rest is read.
+FIRST_READINGS = 500
 
 
 @dataclass(frozen=True)
@@ -61,16 +64,26 @@ class Api:
         span = chosen.span
         body: dict[str, Any]
         if chosen.kind == "readings":
-            after = views.parse_after(params.get("after"))
-            if after is None:  # a whole range: whole hours from the cache where still complete
-                rows = self.source.read(
-                    lambda t: self.hours.samples(t, device_id, span.start, span.last)
-                )
-            else:  # the page's poll: only what is newer than what it has
+            after = views.parse_epoch_ms("after", params.get("after"))
+            before = views.parse_epoch_ms("before", params.get("before"))
+            more: datetime | None = None
+            if after is not None and before is not None:
+                raise BadArguments("give after (newer readings) or before (older), not both")
+            if after is not None:  # the page's poll: only what is newer than what it has
                 first = max(span.start, after + ONE_MS)
                 rows = self.source.read(lambda t: reads.samples(t, device_id, first, span.last))
-            body = views.reading_chart(device_id, chosen, rows)
-            empty = not rows and after is None
+            elif before is not None and before <= span.start:
+                rows = []
+            else:  # the newest hours of the range, or those before what the page has
+                last = span.last if before is None else min(span.last, before - ONE_MS)
+                budget = FIRST_READINGS if before is None else None
+                window = self.source.read(
+                    lambda t: self.hours.window(t, device_id, span.start, last, budget=budget)
+                )
+                rows = window.samples
+                more = window.start if window.start > span.start else None
+            body = views.reading_chart(device_id, chosen, rows, more_before=more)
+            empty = not rows and after is None and more is None
         else:
             kind = chosen.kind
             rollups = self.source.read(lambda t: t.rollups(device_id, span, kind))

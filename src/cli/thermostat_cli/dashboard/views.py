@@ -148,10 +148,18 @@ def _frame(device_id: str, chosen: ChartRange) -> dict[str, Any]:
     }
 
 
-def reading_chart(device_id: str, chosen: ChartRange, rows: Sequence[Sample]) -> dict[str, Any]:
-    """Readings as columns (uPlot's data layout): time, temperature, setpoint, heating 0/1."""
+def reading_chart(
+    device_id: str,
+    chosen: ChartRange,
+    rows: Sequence[Sample],
+    *,
+    more_before: datetime | None = None,
+) -> dict[str, Any]:
+    """Readings as columns (uPlot's data layout): time, temperature, setpoint, heating 0/1;
+    ``more_before``: epoch ms before which the range has readings not sent yet (or None)."""
     return {
         **_frame(device_id, chosen),
+        "more_before": None if more_before is None else round(more_before.timestamp() * 1000),
         "t": [_epoch(s.recorded_at) for s in rows],
         "temperature": [s.temperature_c for s in rows],
         "setpoint": [s.setpoint_c for s in rows],
@@ -185,11 +193,11 @@ def alert(item: AlertItem) -> dict[str, Any]:
     }
 
 
-def parse_after(text: str | None) -> datetime | None:
-    """``after``: epoch milliseconds of the newest reading the page already has."""
+def parse_epoch_ms(name: str, text: str | None) -> datetime | None:
+    """``after`` / ``before``: epoch milliseconds of the newest / oldest reading the page has."""
     if text is None or text == "":
         return None
     try:
         return datetime.fromtimestamp(int(text) / 1000, UTC)
     except (ValueError, OverflowError, OSError) as err:
-        raise BadArguments(f"after must be epoch milliseconds: {text!r}") from err
+        raise BadArguments(f"{name} must be epoch milliseconds: {text!r}") from err

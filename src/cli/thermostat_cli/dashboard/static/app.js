@@ -10,7 +10,7 @@ const FULL_RELOAD_MS = 10 * 60 * 1000; // readings arriving late are picked up b
 const state = {
   device: null, range: "24h", day: "", refresh: 5, controls: null,
   serverSkewMs: 0, tiles: new Map(), chart: null, chartLoadedAt: 0, chartKey: null,
-  timer: null, inFlight: false,
+  timer: null, inFlight: false, olderPending: false,
 };
 
 class Problem extends Error {
@@ -157,12 +157,13 @@ function showDetail() {
   window.ThermostatControls.render($("controls"), state.tiles.get(state.device), state.controls, poll);
 }
 
-function chartUrl(incremental) {
+function chartUrl(incremental, before) {
   const params = new URLSearchParams({ range: state.range, tz: zone });
   if (state.range === "day") params.set("day", state.day);
   if (incremental && state.chart.data && state.chart.data.last != null) {
     params.set("after", String(Math.round(state.chart.data.last * 1000)));
   }
+  if (before != null) params.set("before", String(before));
   return `/api/devices/${encodeURIComponent(state.device)}/chart?${params}`;
 }
 
@@ -176,7 +177,9 @@ async function refreshDetail(full) {
   if (!state.device) return;
   const key = chartKey();
   const stale = Date.now() - state.chartLoadedAt > FULL_RELOAD_MS;
-  const reload = full || key !== state.chartKey || stale || !state.chart.plot;
+  // A range whose older hours did not arrive (an error meanwhile) is read again whole.
+  const unfinished = !state.chart.complete && !state.olderPending;
+  const reload = full || key !== state.chartKey || stale || !state.chart.plot || unfinished;
   const chartEl = $("chart");
   if (reload) { chartEl.dataset.state = "loading"; }
   try {
@@ -189,6 +192,20 @@ async function refreshDetail(full) {
     if (reload) { state.chartKey = key; state.chartLoadedAt = Date.now(); }
     renderAlerts(alerts.alerts);
     showProblem("detail-problem", null);
+    // The newest hours are drawn; the server sends the range's older ones on a second request.
+    const shown = state.chart.key;
+    let more = reload ? chart.more_before : null;
+    state.olderPending = more != null;
+    try {
+      while (more != null) {
+        const older = await getJSON(chartUrl(false, more));
+        if (state.chart.key !== shown) return; // another device or range was chosen meanwhile
+        state.chart.prepend(older);
+        more = older.more_before;
+      }
+    } finally {
+      if (state.chart.key === shown) state.olderPending = false;
+    }
   } catch (problem) {
     if (!(problem instanceof Problem)) throw problem;
     showProblem("detail-problem", problem);
