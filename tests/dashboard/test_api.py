@@ -126,9 +126,7 @@ def test_after_returns_only_readings_newer_than_the_page_has(table: Any, server:
     assert len(body["t"]) == 88
 
 
-def test_a_busy_range_comes_newest_hours_first_then_the_rest(
-    table: Any, server: Server
-) -> None:
+def test_a_busy_range_comes_newest_hours_first_then_the_rest(table: Any, server: Server) -> None:
     """1440 readings: the first answer stops at an hour boundary after at most FIRST_READINGS
     readings and says more_before; before=<that> brings the rest, and nothing more."""
     readings, items = stored_day("living-room", timedelta(minutes=1))
