@@ -7,8 +7,9 @@ Starts moto_server on a free port, writes a simulated day into a new table with
 exactly as the functions store them), starts ``thermostat dashboard`` against it
 (THERMOSTAT_TABLE and the usual AWS settings), and opens
 ``#device=living-room&range=day&day=D`` in Debian's Chromium, each load in a fresh browser
-context (nothing cached in the browser). The figure is the page's own ``chart-drawn`` User
-Timing mark: milliseconds from navigation start until the chart has drawn all 1440 readings.
+context (nothing cached in the browser). The figures are the page's own User Timing marks, in
+milliseconds from navigation start: ``chart-first-drawn`` (the day's newest hours, up to 500
+readings, drawn) and ``chart-drawn`` (all 1440 readings drawn, after the second request).
 
 * cold: the first load after the dashboard started (it reads all 1440 readings);
 * warm: later first loads of new pages (complete hours come from the server's hour cache,
