@@ -16,6 +16,7 @@ import pytest
 from tests.cli.helpers import TABLE, create_contract_table, put_items, status_seen
 from tests.dashboard.conftest import Answer, Server
 from tests.support.moto import MotoServer
+from thermostat.device_settings import WeeklySchedule
 from thermostat.items import DeviceReport, SettingsItem, StatusItem
 from thermostat_cli.dashboard.controls import MAX_BODY
 from thermostat_cli.dashboard.source import TableSource
@@ -99,7 +100,7 @@ def test_each_change_keeps_the_others(table: Any, server: Server) -> None:
     assert item is not None
     s = item.settings
     assert (s.version, s.setpoint_c, s.mode, s.timezone) == (3, 22.0, "away", "Europe/Berlin")
-    assert s.schedule == "sat 08:00=21 23:00=17; sun 08:00=21 23:00=17"
+    assert s.schedule == WeeklySchedule.parse("sat,sun 08:00=21 23:00=17").text
 
 
 def test_a_null_schedule_clears_it(table: Any, server: Server) -> None:
