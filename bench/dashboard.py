@@ -7,8 +7,9 @@ Starts moto_server on a free port, writes a simulated day into a new table with
 exactly as the functions store them), starts ``thermostat dashboard`` against it
 (THERMOSTAT_TABLE and the usual AWS settings), and opens
 ``#device=living-room&range=day&day=D`` in Debian's Chromium, each load in a fresh browser
-context (nothing cached in the browser). The figure is the page's own ``chart-drawn`` User
-Timing mark: milliseconds from navigation start until the chart has drawn all 1440 readings.
+context (nothing cached in the browser). The figures are the page's own User Timing marks, in
+milliseconds from navigation start: ``chart-first-drawn`` (the day's newest hours, up to 500
+readings, drawn) and ``chart-drawn`` (all 1440 readings drawn, after the second request).
 
 * cold: the first load after the dashboard started (it reads all 1440 readings);
 * warm: later first loads of new pages (complete hours come from the server's hour cache,
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,19 +54,31 @@ def _p90(values: Sequence[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
 
 
-def _one_load(browser: Any, url: str) -> tuple[float, float]:
-    """(ms to chart drawn, ms of the chart request) in a fresh context."""
+@dataclass(frozen=True)
+class Load:
+    """One first load of the page, in ms from navigation start."""
+
+    first_drawn: float  # the chart's first drawing: the day's newest hours
+    drawn: float  # all 1440 readings drawn
+    chart_requests: float  # the chart requests' own time, summed
+
+
+def _one_load(browser: Any, url: str) -> Load:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="UTC")
     try:
         page = context.new_page()
         page.goto(url)
-        page.wait_for_selector("#chart[data-points='1440']", timeout=60_000)
-        drawn = page.evaluate("() => performance.getEntriesByName('chart-drawn')[0].startTime")
+        page.wait_for_selector("#chart[data-state='drawn'][data-points='1440']", timeout=60_000)
+        marks = page.evaluate(
+            """() => ['chart-first-drawn', 'chart-drawn']
+                 .map(name => performance.getEntriesByName(name)[0].startTime)"""
+        )
         chart = page.evaluate(
             """() => performance.getEntriesByType('resource')
-                 .filter(e => e.name.includes('/chart?'))[0].duration"""
+                 .filter(e => e.name.includes('/chart?'))
+                 .reduce((total, e) => total + e.duration, 0)"""
         )
-        return float(drawn), float(chart)
+        return Load(float(marks[0]), float(marks[1]), float(chart))
     finally:
         context.close()
 
@@ -105,22 +119,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             url = f"{dashboard.url}#device={DEVICE}&range=day&day={day.date()}"
             cold = _one_load(browser, url)
             loads = [_one_load(browser, url) for _ in range(args.runs)]
-    drawn = [d for d, _ in loads]
-    chart = [c for _, c in loads]
-    median = statistics.median(drawn)
+    first = [load.first_drawn for load in loads]
+    drawn = [load.drawn for load in loads]
+    chart = [load.chart_requests for load in loads]
     print("dashboard first load of a page: one day of one device, 1440 readings (moto_server)")
-    drawn_cold, chart_cold = cold
-    print(f"  cold (server just started): chart drawn {drawn_cold:.0f} ms", end="")
-    print(f" (chart request {chart_cold:.0f} ms)")
     print(
-        f"  warm, {args.runs} new pages: chart drawn median {median:.0f} ms, p90"
-        f" {_p90(drawn):.0f} ms (chart request median {statistics.median(chart):.0f} ms)"
+        f"  cold (server just started): first drawn {cold.first_drawn:.0f} ms, all drawn"
+        f" {cold.drawn:.0f} ms (chart requests {cold.chart_requests:.0f} ms)"
+    )
+    print(
+        f"  warm, {args.runs} new pages: all drawn median {statistics.median(drawn):.0f} ms, p90"
+        f" {_p90(drawn):.0f} ms; first drawn median {statistics.median(first):.0f} ms (chart"
+        f" requests median {statistics.median(chart):.0f} ms)"
     )
     print(
         f"  the day's Query alone: median {statistics.median(query):.0f} ms (the emulator's floor)"
     )
-    verdict = "under" if median < TARGET_MS else "OVER"
-    print(f"  warm median {verdict} the {TARGET_MS:.0f} ms target")
+    verdicts = [
+        ("cold, first drawn", cold.first_drawn),
+        ("cold, all drawn", cold.drawn),
+        ("warm median, all drawn", statistics.median(drawn)),
+    ]
+    for name, figure in verdicts:
+        verdict = "under" if figure < TARGET_MS else "OVER"
+        print(f"  {name} {verdict} the {TARGET_MS:.0f} ms target")
     return 0
 
 

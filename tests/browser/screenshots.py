@@ -3,9 +3,11 @@
 Usage: .venv/bin/python -m tests.browser.screenshots [--out docs/images]
 
 Starts thermostat-devstack with its simulated Pi (dev-pi), writes a simulated day of
-living-room with seed-demo, two alerts of that day (the stream function's own wording) and a
-third device, office, last heard from 45 minutes ago; then photographs the page in Debian's
-Chromium at desktop and phone width, the pointer over the chart.
+living-room with seed-demo, two alerts of that day (the stream function's own wording), a
+weekly schedule for living-room (as the page's Adjust section writes it; living-room is
+silent, so it waits for the device) and a third device, office, last heard from 45 minutes
+ago; then photographs the page in Debian's Chromium at desktop and phone width, the pointer
+over the chart.
 """
 
 from __future__ import annotations
@@ -22,9 +24,16 @@ from typing import Any
 from devstack.demo import status_item, write_items
 from tests.support.dashboard_stack import REPO, chromium, running_dashboard, running_devstack
 from thermostat.contract import Reading
+from thermostat_cli.queries import Table
+from thermostat_cli.settings_command import change_settings
 from thermostat_stream.alerts import AlertTransition, describe
 
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+# seed-demo's programme for living-room's weekdays, as a schedule.
+SCHEDULE = {
+    "schedule": "mon-fri 06:30=21 08:30=19 17:00=21.5 22:30=17; sat,sun 08:00=21 23:00=17",
+    "timezone": "UTC",
+}
 
 
 def _reading(device: str, at: datetime, temperature: float, setpoint: float) -> Reading:
@@ -60,6 +69,8 @@ def shoot(out: Path) -> list[Path]:
         devstack.wait_for_reading("dev-pi")
         devstack.seed_demo("living-room", day.date())
         write_items(devstack.client(), devstack.endpoints.table_name, extra_items(day))
+        table = Table(devstack.client(), devstack.endpoints.table_name)
+        change_settings(table, "living-room", SCHEDULE, updated_by="dashboard")
         time.sleep(6)  # a few more of the Pi's readings
         with (
             running_dashboard(devstack.folder, "--refresh", "2") as dashboard,
@@ -79,6 +90,7 @@ def _shoot(browser: Any, url: str, viewport: dict[str, int], path: Path) -> Path
         page.wait_for_selector("#chart[data-points='1440']", timeout=60_000)
         page.wait_for_selector(".tile[data-device='dev-pi']", timeout=60_000)
         page.wait_for_selector("#alerts time", timeout=60_000)
+        page.wait_for_selector("#settings-status[data-state='waiting']", timeout=60_000)
         box = page.locator("#chart .u-over").bounding_box()
         page.mouse.move(box["x"] + box["width"] * 0.72, box["y"] + box["height"] / 2)
         page.screenshot(path=str(path), full_page=True)

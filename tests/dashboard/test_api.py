@@ -13,6 +13,7 @@ from tests.cli.helpers import TABLE, create_contract_table, put_items, status_se
 from tests.dashboard.conftest import NOW, Server
 from tests.support.moto import MotoServer
 from thermostat.items import AlertItem, StatusItem
+from thermostat_cli.dashboard.api import FIRST_READINGS
 from thermostat_cli.dashboard.source import TableSource
 
 Serve = Callable[..., Server]
@@ -49,7 +50,8 @@ def test_devices_shows_each_device_newest_reading(table: Any, server: Server) ->
     assert tile["setpoint_c"] == newest.setpoint_c
     assert tile["heating"] == newest.heating
     assert tile["last_recorded_at"] == newest.timestamp
-    assert answer.body["controls"] is False
+    assert answer.body["controls"]["step_c"] == 0.5
+    assert tile["settings"]["state"] == "none"
 
 
 def test_a_device_not_heard_from_is_silent_with_an_open_alert(table: Any, serve: Serve) -> None:
@@ -124,6 +126,23 @@ def test_after_returns_only_readings_newer_than_the_page_has(table: Any, server:
     assert len(body["t"]) == 88
 
 
+def test_a_busy_range_comes_newest_hours_first_then_the_rest(table: Any, server: Server) -> None:
+    """1440 readings: the first answer stops at an hour boundary after at most FIRST_READINGS
+    readings and says more_before; before=<that> brings the rest, and nothing more."""
+    readings, items = stored_day("living-room", timedelta(minutes=1))
+    put_items(table, items)
+    path = "/api/devices/living-room/chart?range=day&day=2025-12-01&tz=UTC"
+    newest = server.get(path).body
+    assert 0 < len(newest["t"]) <= FIRST_READINGS
+    boundary = newest["more_before"] / 1000
+    assert boundary == newest["t"][0] and boundary % 3600 == 0  # whole hours
+    older = server.get(f"{path}&before={newest['more_before']}").body
+    assert older["more_before"] is None
+    assert older["t"] + newest["t"] == [r.recorded_at.timestamp() for r in readings]
+    again = server.get(path).body  # the hours are complete in the cache now: all at once
+    assert (len(again["t"]), again["more_before"]) == (1440, None)
+
+
 def test_last_24_hours_ends_now(table: Any, server: Server) -> None:
     """range=24h covers the 24 hours before now (the whole simulated day here)."""
     seed_day(table)
@@ -182,6 +201,8 @@ def test_unknown_device_is_404_naming_the_known_ones(table: Any, server: Server)
         ("/api/devices/living-room/chart?range=day&day=soon", "range=day needs day=YYYY-MM-DD"),
         ("/api/devices/living-room/chart?tz=Mars/Olympus", "unknown time zone 'Mars/Olympus'"),
         ("/api/devices/living-room/chart?after=yesterday", "after must be epoch milliseconds"),
+        ("/api/devices/living-room/chart?before=soon", "before must be epoch milliseconds"),
+        ("/api/devices/living-room/chart?after=1&before=2", "give after (newer readings) or"),
         ("/api/devices/living%20room/chart", "not a device id: 'living room'"),
         ("/api/devices/living-room/alerts?limit=0", "limit must be 1 to 100"),
     ],

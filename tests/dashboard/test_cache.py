@@ -127,3 +127,18 @@ def test_the_least_recently_used_hours_are_dropped_first(table: Table) -> None:
     )
     cache.samples(table, "living-room", DAY_START, DAY_LAST)
     assert len(counting.ranges) == 3
+
+
+def test_a_budget_reads_the_newest_hours_only(table: Table) -> None:
+    """Budget 50 readings of 12 an hour: the newest 4 hours are read (48), the rest is left."""
+    readings = seed(table)
+    counting = CountingReads()
+    window = HourCache(counting).window(table, "living-room", DAY_START, DAY_LAST, budget=50)
+    boundary = DAY_START + timedelta(hours=20)
+    assert counting.ranges == [(boundary, DAY_LAST)]
+    assert window.start == boundary
+    assert window.samples == [
+        Sample(r.recorded_at, r.temperature_c, r.setpoint_c, r.heating)
+        for r in readings
+        if r.recorded_at >= boundary
+    ]

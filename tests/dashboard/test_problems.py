@@ -128,7 +128,7 @@ def test_a_cross_origin_write_is_refused(serve: Serve, tmp_path: Path) -> None:
     foreign = server.request("POST", "/api/devices", headers={"Origin": "http://evil.example"})
     assert (foreign.status, foreign.body["error"]["kind"]) == (403, "cross-origin")
     own = server.request("POST", "/api/devices", headers={"Origin": server.url})
-    assert own.status == 405  # reaches the router: no write endpoint yet (issue 13)
+    assert own.status == 405  # reaches the router: the device list takes no writes
 
 
 def test_everything_the_page_loads_comes_from_the_server(serve: Serve, tmp_path: Path) -> None:
@@ -166,3 +166,23 @@ def test_an_unknown_stack_is_named(aws: MotoServer, serve: Serve) -> None:
     status, kind, message = error(server.get("/api/devices"))
     assert (status, kind) == (503, "no-table")
     assert message.startswith(f"no stack 'not-deployed' at {aws.endpoint_url}: pass --stack")
+
+
+def test_warming_up_builds_the_client_the_first_read_uses(
+    aws: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """warm() at startup builds the DynamoDB client: the first request builds none itself."""
+    create_contract_table(boto3.client("dynamodb"))
+    source = TableSource(table=TABLE)
+    source.warm()
+
+    def no_second_client(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a request built a client")
+
+    monkeypatch.setattr("thermostat_cli.connection.client", no_second_client)
+    assert source.read(lambda table: list(table.statuses())) == []
+
+
+def test_warming_up_without_a_table_leaves_the_problem_to_the_page(tmp_path: Path) -> None:
+    """No table anywhere: warm() says nothing (the page will), and raises nothing."""
+    TableSource(environ={}, cwd=tmp_path).warm()

@@ -12,13 +12,13 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from thermostat.contract import SETPOINT_MAX_C, SETPOINT_MIN_C
 from thermostat.device_settings import MODES, DeviceSettings, ScheduleError, WeeklySchedule
-from thermostat.items import SettingsItem, StatusItem
+from thermostat.items import DeviceReport, SettingsItem, StatusItem
 from thermostat_cli.context import Context
 from thermostat_cli.errors import BadArguments, CliError, UnknownDevice
 from thermostat_cli.queries import SettingsConflict, Table
@@ -32,6 +32,15 @@ _OPTIONS = {
     "schedule": "--schedule",
     "timezone": "--timezone",
 }
+
+
+SCHEDULE_EXAMPLE = "mon-fri 06:30=21 08:30=17 17:00=21 22:30=17; sat,sun 08:00=21 23:00=17"
+# The schedule's syntax for people: `thermostat set --help` and the dashboard show this text.
+SCHEDULE_HELP = (
+    "days, then HH:MM=setpoint from that time on; parts separated by ';'; times in the"
+    f' device\'s --timezone; e.g. "{SCHEDULE_EXAMPLE}"'
+)
+AppliedState = Literal["applied", "refused", "waiting"]
 
 
 class NotApplied(CliError, TimeoutError):
@@ -54,15 +63,20 @@ def change_settings(
     changes: Mapping[str, Any],
     *,
     updated_by: str | None = None,
+    based_on: int | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> SettingsItem:
     """Write the device's settings with ``changes`` applied, as a new version.
 
-    Raises BadArguments naming the field and the allowed range; retries once when someone
-    else changed the settings meanwhile (the versioned write refuses to overwrite them).
+    Raises BadArguments naming the field and the allowed range. When someone else changed the
+    settings meanwhile (the versioned write refuses to overwrite them), the changes are applied
+    again on top of theirs, once; unless ``based_on`` names the version the caller worked out
+    its changes from (the dashboard's "0.5 C up"): then any other version is SettingsConflict.
     """
     for attempt in range(2):
         current = table.settings(device_id)
+        if based_on is not None:
+            _require_version(device_id, current, based_on)
         base = current.settings.model_dump() if current else {"version": 0}
         try:
             settings = DeviceSettings.model_validate(
@@ -74,11 +88,36 @@ def change_settings(
         try:
             table.put_settings(item, previous_version=base["version"])
         except SettingsConflict:
-            if attempt:
+            if attempt or based_on is not None:
                 raise
             continue
         return item
     raise AssertionError("unreachable")
+
+
+def _require_version(device_id: str, current: SettingsItem | None, based_on: int) -> None:
+    version = current.settings.version if current else 0
+    if version == based_on:
+        return
+    if current is None:
+        now = "no settings"
+    else:
+        by = f" (by {current.updated_by})" if current.updated_by else ""
+        now = f"version {version}: {current.settings.describe()}{by}"
+    raise SettingsConflict(
+        f"the settings of {device_id!r} changed meanwhile: they are {now}, not version"
+        f" {based_on} that this change started from; look again and retry"
+    )
+
+
+def applied_state(report: DeviceReport | None, version: int) -> AppliedState:
+    """Whether the device reports running settings ``version``, refused it, or has not said."""
+    if report is not None:
+        if (report.settings_version or 0) >= version:
+            return "applied"
+        if report.settings_error and refuses(report.settings_error, version):
+            return "refused"
+    return "waiting"
 
 
 def wait_applied(
@@ -89,13 +128,11 @@ def wait_applied(
     while True:
         status = table.status(device_id)
         report = status.report if status else None
-        if status is not None and report is not None:
-            if (report.settings_version or 0) >= version:
-                return status
-            if report.settings_error and refuses(report.settings_error, version):
-                raise NotApplied(
-                    f"device {device_id!r} refused the settings: {report.settings_error}"
-                )
+        state = applied_state(report, version)
+        if status is not None and state == "applied":
+            return status
+        if report is not None and state == "refused":
+            raise NotApplied(f"device {device_id!r} refused the settings: {report.settings_error}")
         if time.monotonic() > deadline:
             raise NotApplied(
                 f"device {device_id!r} has not applied settings version {version} within"
@@ -113,29 +150,54 @@ def refuses(settings_error: str, version: int) -> bool:
     return re.match(rf"version {version}\b", settings_error) is not None
 
 
-def _changes(args: argparse.Namespace) -> dict[str, Any]:
+def settings_changes(
+    *,
+    setpoint: float | None = None,
+    mode: str | None = None,
+    away_setpoint: float | None = None,
+    schedule: str | None = None,
+    clear_schedule: bool = False,
+    timezone: str | None = None,
+) -> dict[str, Any]:
+    """The changes to make, checked as far as they can be alone (the rest is DeviceSettings').
+
+    ``thermostat set`` and the dashboard both call this, so both say the same about bad input.
+    """
     changes: dict[str, Any] = {}
-    if args.setpoint is not None:
-        changes["setpoint_c"] = args.setpoint
-    if args.mode is not None:
-        changes["mode"] = args.mode
-    if args.away_setpoint is not None:
-        changes["away_setpoint_c"] = args.away_setpoint
-    if args.schedule is not None:
+    if setpoint is not None:
+        changes["setpoint_c"] = setpoint
+    if mode is not None:
+        if mode not in MODES:
+            raise BadArguments(f"--mode: invalid choice: {mode!r} (choose from {', '.join(MODES)})")
+        changes["mode"] = mode
+    if away_setpoint is not None:
+        changes["away_setpoint_c"] = away_setpoint
+    if schedule is not None:
         try:
-            changes["schedule"] = WeeklySchedule.parse(args.schedule).text
+            changes["schedule"] = WeeklySchedule.parse(schedule).text
         except ScheduleError as err:
             raise BadArguments(f"--schedule: {err}") from err
-    if args.clear_schedule:
+    if clear_schedule:
         changes["schedule"] = None
-    if args.timezone is not None:
-        changes["timezone"] = args.timezone
+    if timezone is not None:
+        changes["timezone"] = timezone
     if not changes:
         raise BadArguments(
             "nothing to set: give --setpoint, --mode, --away-setpoint, --schedule,"
             " --clear-schedule or --timezone"
         )
     return changes
+
+
+def _changes(args: argparse.Namespace) -> dict[str, Any]:
+    return settings_changes(
+        setpoint=args.setpoint,
+        mode=args.mode,
+        away_setpoint=args.away_setpoint,
+        schedule=args.schedule,
+        clear_schedule=args.clear_schedule,
+        timezone=args.timezone,
+    )
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -166,13 +228,14 @@ def add_parser(sub: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p = sub("set", "change a device's setpoint, mode or weekly schedule (it gets them next upload)")
     p.add_argument("name", help="the device id")
     p.add_argument("--setpoint", type=float, metavar="C", help="the setpoint in mode heat")
-    p.add_argument("--mode", choices=MODES, help="heat, off, or away (frost protection)")
+    # Checked by settings_changes, not argparse's choices: the dashboard says the same then.
+    p.add_argument("--mode", metavar="|".join(MODES), help="heat, off, or away (frost protection)")
     p.add_argument("--away-setpoint", type=float, metavar="C", help="the setpoint in mode away")
     schedule = p.add_mutually_exclusive_group()
     schedule.add_argument(
         "--schedule",
         metavar="TEXT",
-        help='"mon-fri 06:30=21 08:30=17 17:00=21 22:30=17; sat,sun 08:00=21 23:00=17"',
+        help=SCHEDULE_HELP,
     )
     schedule.add_argument("--clear-schedule", action="store_true", help="no schedule")
     p.add_argument("--timezone", metavar="ZONE", help="the schedule's zone (e.g. Europe/Berlin)")

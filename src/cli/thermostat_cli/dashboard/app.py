@@ -3,7 +3,7 @@
 Served on 127.0.0.1 only, with the caller's own AWS credentials. Two guards keep other web
 sites out of it: the Host header must name this machine (a DNS-rebinding page cannot read
 the API), and any write must come from the page's own origin (a cross-site POST cannot
-change a thermostat once the controls exist).
+change a thermostat).
 """
 
 from __future__ import annotations

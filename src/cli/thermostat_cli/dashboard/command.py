@@ -78,6 +78,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings = Settings(silent_after=args.silent_after, refresh_seconds=args.refresh, tz=args.tz)
     app = create_app(Api(source, settings))
     sock = bind(args.port)
+    threading.Thread(target=source.warm, name="warm", daemon=True).start()
     url = f"http://{HOST}:{sock.getsockname()[1]}/"
     out.write(f"{url}\n")
     out.flush()

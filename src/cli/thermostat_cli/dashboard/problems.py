@@ -15,15 +15,22 @@ from thermostat_cli.errors import (
     TableUnavailable,
     UnknownDevice,
 )
+from thermostat_cli.queries import SettingsConflict
 
 
 class NotOurTable(CliError, ValueError):
     """The table exists but is not laid out like a thermostat table (keys, status index)."""
 
 
+class TooLarge(BadArguments):
+    """A request body far larger than any settings change."""
+
+
 # (status, kind, title): kind lets the page and the tests tell problems apart.
 _ANSWERS: list[tuple[type[CliError], int, str, str]] = [
+    (TooLarge, 413, "too-large", "Too large"),
     (BadArguments, 400, "bad-request", "Bad request"),
+    (SettingsConflict, 409, "conflict", "Changed meanwhile"),
     (UnknownDevice, 404, "unknown-device", "Unknown device"),
     (ConfigProblem, 503, "no-table", "No table to read"),
     (NotOurTable, 503, "not-our-table", "Not a thermostat table"),

@@ -13,6 +13,8 @@ from thermostat.items import (
     ALERT_PREFIX,
     AlertItem,
     Sample,
+    SettingsItem,
+    StatusItem,
     from_wire,
     key_range_query,
     prefix_query,
@@ -49,3 +51,12 @@ def newest_alerts(table: Table, device_id: str, limit: int) -> list[AlertItem]:
     )
     items = [from_wire(item) for item in page.get("Items", [])]
     return list(typed(AlertItem.from_item, iter(items)))
+
+
+def statuses_and_settings(
+    table: Table,
+) -> tuple[list[StatusItem], dict[str, SettingsItem | None]]:
+    """Every device's status (the status index) and its desired settings (one GetItem each,
+    as ``thermostat status`` reads them)."""
+    statuses = list(table.statuses())
+    return statuses, {s.device_id: table.settings(s.device_id) for s in statuses}

@@ -8,6 +8,7 @@ connection: building one costs more than the Query it sends.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -18,7 +19,7 @@ from thermostat_cli import connection
 from thermostat_cli.connection import Connection
 from thermostat_cli.dashboard.problems import NotOurTable
 from thermostat_cli.dynamo import translated_errors
-from thermostat_cli.errors import ConfigProblem, TableUnavailable
+from thermostat_cli.errors import CliError, ConfigProblem, TableUnavailable
 from thermostat_cli.queries import Table
 
 if TYPE_CHECKING:
@@ -65,6 +66,19 @@ class TableSource:
         if not table:
             return f"the table of stack {conn.stack!r} at {where} (from {conn.source})"
         return f"table {table!r} at {where} (from {conn.source})"
+
+    def warm(self) -> None:
+        """Build the client, and find ``--stack``'s table, before the first request needs them.
+
+        boto3's first client costs about 0.2 s (imports, the service model); run while the
+        server starts, the first page does not wait for it. A problem is left for the page to
+        say: every request resolves the connection again.
+        """
+        with contextlib.suppress(CliError):
+            conn = self.resolve()
+            self._client(conn)
+            if not conn.table:
+                self._stack_table(conn)
 
     def _client(self, conn: Connection) -> DynamoDBClient:
         with self._lock:

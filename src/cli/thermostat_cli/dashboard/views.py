@@ -5,13 +5,14 @@ Times go out as RFC 3339 text for people and epoch seconds for the chart (uPlot'
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 from thermostat.contract import format_timestamp
-from thermostat.items import AlertItem, RollupItem, Sample, StatusItem
+from thermostat.items import AlertItem, RollupItem, Sample, SettingsItem, StatusItem
+from thermostat_cli.dashboard.desired import settings_state
 from thermostat_cli.errors import BadArguments
 from thermostat_cli.timerange import TimeRange, zone_name
 
@@ -91,7 +92,12 @@ def open_alerts(status: StatusItem, silent: bool, seen_ago: timedelta) -> list[d
     return alerts
 
 
-def tile(status: StatusItem, now: datetime, silent_after: timedelta) -> dict[str, Any]:
+def tile(
+    status: StatusItem,
+    now: datetime,
+    silent_after: timedelta,
+    desired: SettingsItem | None = None,
+) -> dict[str, Any]:
     seen_ago = max(timedelta(0), now - status.last_seen_at)
     silent = seen_ago > silent_after
     return {
@@ -105,16 +111,24 @@ def tile(status: StatusItem, now: datetime, silent_after: timedelta) -> dict[str
         "silent": silent,
         "alert_state": status.alert_state,
         "alerts": open_alerts(status, silent, seen_ago),
+        "settings": settings_state(status, desired),
     }
 
 
 def devices(
-    statuses: Sequence[StatusItem], now: datetime, silent_after: timedelta
+    statuses: Sequence[StatusItem],
+    now: datetime,
+    silent_after: timedelta,
+    desired: Mapping[str, SettingsItem | None] | None = None,
 ) -> dict[str, Any]:
+    wanted = desired or {}
     return {
         "now": format_timestamp(now),
         "silent_after_seconds": round(silent_after.total_seconds()),
-        "devices": [tile(s, now, silent_after) for s in sorted(statuses, key=_by_id)],
+        "devices": [
+            tile(s, now, silent_after, wanted.get(s.device_id))
+            for s in sorted(statuses, key=_by_id)
+        ],
     }
 
 
@@ -134,10 +148,18 @@ def _frame(device_id: str, chosen: ChartRange) -> dict[str, Any]:
     }
 
 
-def reading_chart(device_id: str, chosen: ChartRange, rows: Sequence[Sample]) -> dict[str, Any]:
-    """Readings as columns (uPlot's data layout): time, temperature, setpoint, heating 0/1."""
+def reading_chart(
+    device_id: str,
+    chosen: ChartRange,
+    rows: Sequence[Sample],
+    *,
+    more_before: datetime | None = None,
+) -> dict[str, Any]:
+    """Readings as columns (uPlot's data layout): time, temperature, setpoint, heating 0/1;
+    ``more_before``: epoch ms before which the range has readings not sent yet (or None)."""
     return {
         **_frame(device_id, chosen),
+        "more_before": None if more_before is None else round(more_before.timestamp() * 1000),
         "t": [_epoch(s.recorded_at) for s in rows],
         "temperature": [s.temperature_c for s in rows],
         "setpoint": [s.setpoint_c for s in rows],
@@ -171,11 +193,11 @@ def alert(item: AlertItem) -> dict[str, Any]:
     }
 
 
-def parse_after(text: str | None) -> datetime | None:
-    """``after``: epoch milliseconds of the newest reading the page already has."""
+def parse_epoch_ms(name: str, text: str | None) -> datetime | None:
+    """``after`` / ``before``: epoch milliseconds of the newest / oldest reading the page has."""
     if text is None or text == "":
         return None
     try:
         return datetime.fromtimestamp(int(text) / 1000, UTC)
     except (ValueError, OverflowError, OSError) as err:
-        raise BadArguments(f"after must be epoch milliseconds: {text!r}") from err
+        raise BadArguments(f"{name} must be epoch milliseconds: {text!r}") from err

@@ -8,9 +8,9 @@ const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
 const FULL_RELOAD_MS = 10 * 60 * 1000; // readings arriving late are picked up by this
 
 const state = {
-  device: null, range: "24h", day: "", refresh: 5, controls: false,
+  device: null, range: "24h", day: "", refresh: 5, controls: null,
   serverSkewMs: 0, tiles: new Map(), chart: null, chartLoadedAt: 0, chartKey: null,
-  timer: null, inFlight: false,
+  timer: null, inFlight: false, olderPending: false,
 };
 
 class Problem extends Error {
@@ -103,6 +103,10 @@ function renderTile(device) {
     span(device.heating ? "heating heating-on" : "heating", heating),
     span(device.silent ? "seen silent" : "seen", ""),
   );
+  const settings = device.settings;
+  if (settings.state === "waiting" || settings.state === "refused") {
+    button.append(span(`settings ${settings.state}`, `Settings: ${settings.text}`));
+  }
   for (const alert of device.alerts) {
     const since = alert.since ? ` since ${clockTime(alert.since)}` : "";
     button.append(span("alert", `⚠ ${alert.kind === "silent" ? alert.text : alert.text + since}`));
@@ -150,15 +154,16 @@ function showDetail() {
   detail.hidden = !state.device;
   if (!state.device) return;
   $("detail-heading").textContent = state.device;
-  window.ThermostatControls.render($("controls"), state.tiles.get(state.device), state.controls);
+  window.ThermostatControls.render($("controls"), state.tiles.get(state.device), state.controls, poll);
 }
 
-function chartUrl(incremental) {
+function chartUrl(incremental, before) {
   const params = new URLSearchParams({ range: state.range, tz: zone });
   if (state.range === "day") params.set("day", state.day);
   if (incremental && state.chart.data && state.chart.data.last != null) {
     params.set("after", String(Math.round(state.chart.data.last * 1000)));
   }
+  if (before != null) params.set("before", String(before));
   return `/api/devices/${encodeURIComponent(state.device)}/chart?${params}`;
 }
 
@@ -172,7 +177,9 @@ async function refreshDetail(full) {
   if (!state.device) return;
   const key = chartKey();
   const stale = Date.now() - state.chartLoadedAt > FULL_RELOAD_MS;
-  const reload = full || key !== state.chartKey || stale || !state.chart.plot;
+  // A range whose older hours did not arrive (an error meanwhile) is read again whole.
+  const unfinished = !state.chart.complete && !state.olderPending;
+  const reload = full || key !== state.chartKey || stale || !state.chart.plot || unfinished;
   const chartEl = $("chart");
   if (reload) { chartEl.dataset.state = "loading"; }
   try {
@@ -185,6 +192,20 @@ async function refreshDetail(full) {
     if (reload) { state.chartKey = key; state.chartLoadedAt = Date.now(); }
     renderAlerts(alerts.alerts);
     showProblem("detail-problem", null);
+    // The newest hours are drawn; the server sends the range's older ones on a second request.
+    const shown = state.chart.key;
+    let more = reload ? chart.more_before : null;
+    state.olderPending = more != null;
+    try {
+      while (more != null) {
+        const older = await getJSON(chartUrl(false, more));
+        if (state.chart.key !== shown) return; // another device or range was chosen meanwhile
+        state.chart.prepend(older);
+        more = older.more_before;
+      }
+    } finally {
+      if (state.chart.key === shown) state.olderPending = false;
+    }
   } catch (problem) {
     if (!(problem instanceof Problem)) throw problem;
     showProblem("detail-problem", problem);
@@ -233,7 +254,7 @@ async function poll() {
     const detail = refreshDetail(false); // in parallel: the first load is one round trip
     const body = await getJSON("/api/devices");
     state.refresh = body.refresh_seconds || state.refresh;
-    state.controls = Boolean(body.controls);
+    state.controls = body.controls || null;
     renderTiles(body);
     if (!state.device && body.devices.length) select(body.devices[0].device_id);
     else if (state.device) showDetail(); // the tile's news reaches the Adjust section too
@@ -246,6 +267,7 @@ async function poll() {
     showProblem("problem", problem);
     $("updated").textContent = `Not updated since ${new Date().toLocaleTimeString()}`;
   } finally {
+    clearTimeout(state.timer); // one timer, however many polls were started (controls, tab shown)
     state.timer = setTimeout(poll, state.refresh * 1000);
   }
 }

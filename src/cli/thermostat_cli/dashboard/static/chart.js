@@ -46,6 +46,17 @@ class Readings {
     while (drop < this.t.length && this.t[drop] < this.start) drop++;
     if (drop) for (const k of ["t", "temperature", "setpoint", "heating"]) this[k].splice(0, drop);
   }
+  // Older readings of the same range (the page asks for them after the newest hours).
+  prepend(payload) {
+    const first = this.t.length ? this.t[0] : Infinity;
+    const older = [];
+    for (let i = 0; i < payload.t.length; i++) {
+      if (payload.t[i] < first && payload.t[i] >= this.start) older.push(i);
+    }
+    for (const k of ["t", "temperature", "setpoint", "heating"]) {
+      this[k] = [...older.map((i) => payload[k][i]), ...this[k]];
+    }
+  }
   get last() { return this.t.length ? this.t[this.t.length - 1] : null; }
   steps() {
     const steps = [];
@@ -159,6 +170,7 @@ class ThermostatChart {
   constructor(el, readout, summary) {
     this.el = el; this.readout = readout; this.summaryEl = summary;
     this.data = null; this.plot = null; this.key = null; this.zoomed = false; this.cursorIdx = null;
+    this.complete = true; // false while the range's older hours are still to come
     el.addEventListener("keydown", (e) => this.onKey(e));
     new ResizeObserver(() => this.fit()).observe(el);
   }
@@ -173,14 +185,31 @@ class ThermostatChart {
       this.data = this.isRollup(payload) ? new Rollups(payload) : new Readings(payload);
       this.plot = new uPlot(this.options(payload), this.data.columns(), this.el);
       this.zoomed = false;
+      this.complete = payload.more_before == null;
     } else {
       this.data.append(payload);
       this.plot.setData(this.data.columns(), !this.zoomed);
     }
+    this.drawn(payload);
+  }
+  // The older hours of the range, after its newest ones were drawn (`more_before`).
+  prepend(payload) {
+    this.data.prepend(payload);
+    this.complete = payload.more_before == null;
+    this.plot.setData(this.data.columns(), !this.zoomed);
+    this.drawn(payload);
+  }
+  drawn(payload) {
     const n = this.data.t.length;
-    // A standard User Timing mark (developer tools show it; `python -m bench.dashboard` reads it).
-    if (this.el.dataset.state === "loading") performance.mark("chart-drawn", { detail: { points: n } });
-    this.el.dataset.state = n ? "drawn" : "empty";
+    const was = this.el.dataset.state;
+    const state = !this.complete ? "partial" : n ? "drawn" : "empty";
+    // Standard User Timing marks (developer tools show them; `python -m bench.dashboard` reads
+    // them): the first drawing of a range, and the drawing with all of its readings.
+    if (was === "loading") performance.mark("chart-first-drawn", { detail: { points: n } });
+    if ((was === "loading" || was === "partial") && state !== "partial") {
+      performance.mark("chart-drawn", { detail: { points: n } });
+    }
+    this.el.dataset.state = state;
     this.el.dataset.points = String(n);
     this.el.setAttribute("aria-label", `Chart of ${payload.device_id}, ${payload.title.toLowerCase()}` +
       ` (${this.isRollup(payload) ? payload.kind + " rollups" : "readings"})`);
