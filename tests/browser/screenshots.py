@@ -25,7 +25,7 @@ from devstack.demo import status_item, write_items
 from tests.support.dashboard_stack import REPO, chromium, running_dashboard, running_devstack
 from thermostat.contract import Reading
 from thermostat_cli.queries import Table
-from thermostat_cli.settings_command import change_settings
+from thermostat_cli.settings_changes import change_settings
 from thermostat_stream.alerts import AlertTransition, describe
 
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}

@@ -22,7 +22,7 @@ from thermostat_cli.dashboard.controls import MAX_BODY
 from thermostat_cli.dashboard.source import TableSource
 from thermostat_cli.main import main
 from thermostat_cli.queries import Table
-from thermostat_cli.settings_command import change_settings
+from thermostat_cli.settings_changes import change_settings
 
 Serve = Callable[..., Server]
 DEVICE = "hall"

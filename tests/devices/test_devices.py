@@ -19,7 +19,7 @@ from thermostat.contract import Reading
 from thermostat.identities import device_path
 from thermostat.items import DeviceReport, ReadingItem, StatusItem, to_wire
 from thermostat_cli.main import main
-from thermostat_cli.settings_command import refuses
+from thermostat_cli.settings_changes import refuses
 
 STACK = "thermostat"
 

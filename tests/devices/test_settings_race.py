@@ -13,7 +13,7 @@ from tests.cli.helpers import TABLE, create_contract_table
 from tests.support.dynamodb_local import DynamoDBBackend
 from thermostat.items import SettingsItem
 from thermostat_cli.queries import SettingsConflict, Table
-from thermostat_cli.settings_command import change_settings
+from thermostat_cli.settings_changes import change_settings
 
 DEVICE = "hall"
 

@@ -6,7 +6,7 @@ Where things are:
 * ``app.py``      the Starlette application: routes, middleware, static files.
 * ``api.py``      the read endpoints (devices, chart, alerts) as JSON.
 * ``controls.py`` the write endpoint: a device's settings from the page, through
-  ``settings_command`` as ``thermostat set`` (``static/controls.js`` on the page).
+  ``settings_changes`` as ``thermostat set`` (``static/controls.js`` on the page).
 * ``params.py``   what the endpoints share: the device id of the path, JSON answers.
 * ``views.py``    table items -> the JSON the page draws (pure functions).
 * ``desired.py``  a tile's settings: desired against applied version, in words.

@@ -1,8 +1,8 @@
 """Adjusting a thermostat from the page: ``POST /api/devices/{device_id}/settings``.
 
 The page writes exactly what ``thermostat set`` writes, through the same two functions
-(:func:`~thermostat_cli.settings_command.settings_changes` checks the input,
-:func:`~thermostat_cli.settings_command.change_settings` writes a new version), so a bad value
+(:func:`~thermostat_cli.settings_changes.settings_changes` checks the input,
+:func:`~thermostat_cli.settings_changes.change_settings` writes a new version), so a bad value
 gets the same one-line message here as there, as a 400 (:mod:`problems` maps the errors).
 
 The body is JSON, any of ``{"setpoint_c": 21.5, "mode": "away", "away_setpoint_c": 10,
@@ -35,7 +35,7 @@ from thermostat_cli.dashboard.problems import TooLarge
 from thermostat_cli.dashboard.source import TableSource
 from thermostat_cli.errors import BadArguments
 from thermostat_cli.queries import Table
-from thermostat_cli.settings_command import SCHEDULE_HELP, change_settings, settings_changes
+from thermostat_cli.settings_changes import SCHEDULE_HELP, change_settings, settings_changes
 
 MAX_BODY = 16 * 1024  # a full week of schedule is under 1 KiB
 STEP_C = 0.5  # one press of the page's up/down buttons

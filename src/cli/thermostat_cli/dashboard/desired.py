@@ -1,7 +1,7 @@
 """A tile's settings: what the owner asked for (desired) against what the device runs (applied).
 
 The state is read as ``thermostat set --wait`` reads it
-(:func:`~thermostat_cli.settings_command.applied_state`): applied once the device reports the
+(:func:`~thermostat_cli.settings_changes.applied_state`): applied once the device reports the
 desired version (or a newer one), refused when its report names that version as refused,
 else waiting for the device (it gets new settings with the reply to its next upload).
 """
@@ -14,7 +14,7 @@ from typing import Any
 from thermostat.contract import format_timestamp
 from thermostat.device_settings import DAYS, WeeklySchedule
 from thermostat.items import SettingsItem, StatusItem
-from thermostat_cli.settings_command import applied_state
+from thermostat_cli.settings_changes import applied_state
 
 WORDS = {"applied": "applied", "waiting": "waiting for the device"}
 NONE_YET = "none sent yet: the device runs on its own configuration"
