@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from tests.docker.harness import Stack
+
+# The scenarios' readings are minutes after this hour (65 is 21:05).
+HOUR = datetime(2026, 11, 21, 20, tzinfo=UTC)
 
 
 def reading(device_id: str, minute: int, temperature_c: float) -> dict[str, object]:
     return {
         "device_id": device_id,
-        "recorded_at": f"2026-11-21T20:{minute:02d}:00.000Z",
+        "recorded_at": (HOUR + timedelta(minutes=minute)).strftime("%Y-%m-%dT%H:%M:00.000Z"),
         "temperature_c": temperature_c,
         "setpoint_c": 20.0,
         "heating": temperature_c < 20.0,

@@ -31,19 +31,30 @@ def test_posted_reading_is_stored_by_the_ingest_image(stack: Stack) -> None:
 
 
 def test_posted_readings_are_rolled_up_by_the_stream_image(stack: Stack) -> None:
-    """Two readings posted in one hour appear in that hour's rollup and the device status."""
+    """Two readings posted in one hour are that hour's rollup: open on the device status while
+    the hour is the device's newest, then written as the closed HOUR item once a reading of the
+    next hour arrives (the stream function writes an hour once, when it closes)."""
     device = f"e2e-{uuid.uuid4().hex[:6]}"
     post_ok(stack, {"readings": [reading(device, 10, 18.0), reading(device, 20, 22.0)]})
     pk = f"DEVICE#{device}"
 
-    def hourly_with_both() -> dict[str, object] | None:
-        item = stack.item(pk, "HOUR#2026-11-21T20")
-        return item if item and item["reading_count"] == {"N": "2"} else None
+    def status_with_both() -> dict[str, Any] | None:
+        item = stack.item(pk, "STATUS")
+        open_hour = (item or {}).get("open_hour", {}).get("M", {})
+        return item if open_hour.get("reading_count") == {"N": "2"} else None
 
-    hourly = stack.eventually("hourly rollup of 2 readings", hourly_with_both)
-    assert float(hourly["temperature_mean_c"]["N"]) == pytest.approx(20.0)  # type: ignore[index]
-    status = stack.eventually("device status", lambda: stack.item(pk, "STATUS"))
+    status = stack.eventually("the open hour of 2 readings on the status", status_with_both)
+    assert status["open_hour"]["M"]["period"] == {"S": "2026-11-21T20"}
     assert status["last_recorded_at"] == {"S": "2026-11-21T20:20:00.000Z"}
+
+    post_ok(stack, reading(device, 65, 21.0))  # 21:05, the next hour
+
+    def closed_hour() -> dict[str, Any] | None:
+        return stack.item(pk, "HOUR#2026-11-21T20")
+
+    hourly = stack.eventually("the closed hourly rollup", closed_hour)
+    assert hourly["reading_count"] == {"N": "2"}
+    assert float(hourly["temperature_mean_c"]["N"]) == pytest.approx(20.0)
 
 
 def poison_item(device: str) -> dict[str, Any]:
