@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ import botocore.awsrequest
 import botocore.credentials
 import requests
 
+from lambda_dataplane import children
 from tests.support.moto import running_moto_server
 from tests.support.stack import deploy
 
@@ -118,16 +118,6 @@ def _wait_for_file(path: Path, process: subprocess.Popen[bytes], log: Path, time
     return path.read_text()
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def _remove_containers(stack_name: str) -> list[str]:
     """Containers of this stack still present (the data plane should have removed them)."""
     found = [
@@ -203,7 +193,7 @@ def moto_docker_stack(
                 stack_name=stack_name,
             )
         finally:
-            _stop(process)
+            children.stop(process, grace=60)
             leftovers = _remove_containers(stack_name)
         if leftovers:
             raise E2EFailure(f"the data plane left containers running: {leftovers}")
