@@ -7,6 +7,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from devstack import moto as devstack_moto
 from devstack.moto import free_port
 
@@ -39,6 +41,12 @@ class MotoServer(devstack_moto.MotoServer):
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
         }
+
+    def point_at(self, patch: pytest.MonkeyPatch) -> None:
+        """This process's AWS settings (endpoint, keys, region) to this server; no profile."""
+        for name, value in self.env().items():
+            patch.setenv(name, value)
+        patch.delenv("AWS_PROFILE", raising=False)
 
 
 @contextlib.contextmanager
