@@ -6,11 +6,14 @@ import contextlib
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
 
 from devstack import moto as devstack_moto
 from devstack.moto import free_port
+from thermostat.endpoints import Endpoints
 
 __all__ = [
     "DEV_ACCESS_KEY",
@@ -47,6 +50,29 @@ class MotoServer(devstack_moto.MotoServer):
         for name, value in self.env().items():
             patch.setenv(name, value)
         patch.delenv("AWS_PROFILE", raising=False)
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for this server, with the dev keys and region (whatever this
+        process's AWS settings say)."""
+        return boto3.client(  # type: ignore[call-overload]
+            service,
+            endpoint_url=self.endpoint_url,
+            region_name=REGION,
+            aws_access_key_id=DEV_ACCESS_KEY,
+            aws_secret_access_key=DEV_SECRET_KEY,
+        )
+
+    def endpoints(self, ingest_url: str, table_name: str, stack_name: str) -> Endpoints:
+        """The endpoints record of a stack deployed on this server, as make dev writes it."""
+        return Endpoints(
+            aws_endpoint_url=self.endpoint_url,
+            region=REGION,
+            ingest_url=ingest_url,
+            table_name=table_name,
+            access_key_id=DEV_ACCESS_KEY,
+            secret_access_key=DEV_SECRET_KEY,
+            stack_name=stack_name,
+        )
 
 
 @contextlib.contextmanager
