@@ -192,7 +192,15 @@ def moto_docker_stack(
             process = subprocess.Popen(argv, stdout=sink, stderr=subprocess.STDOUT, env=env)
         try:
             urls = json.loads(_wait_for_file(ready, process, log, timeout=60))
-            where = moto.endpoints(urls["IngestFunctionUrl"], outputs["TableName"], stack_name)
+            where = Endpoints(
+                aws_endpoint_url=moto.endpoint_url,
+                region=env["AWS_REGION"],
+                ingest_url=urls["IngestFunctionUrl"],
+                table_name=outputs["TableName"],
+                access_key_id=env["AWS_ACCESS_KEY_ID"],
+                secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+                stack_name=stack_name,
+            )
             yield Stack(where, logs=lambda: _tail(log))
         finally:
             children.stop(process, grace=60)

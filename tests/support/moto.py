@@ -13,7 +13,6 @@ import pytest
 
 from devstack import moto as devstack_moto
 from devstack.moto import free_port
-from thermostat.endpoints import Endpoints
 
 __all__ = [
     "DEV_ACCESS_KEY",
@@ -60,18 +59,6 @@ class MotoServer(devstack_moto.MotoServer):
             region_name=REGION,
             aws_access_key_id=DEV_ACCESS_KEY,
             aws_secret_access_key=DEV_SECRET_KEY,
-        )
-
-    def endpoints(self, ingest_url: str, table_name: str, stack_name: str) -> Endpoints:
-        """The endpoints record of a stack deployed on this server, as make dev writes it."""
-        return Endpoints(
-            aws_endpoint_url=self.endpoint_url,
-            region=REGION,
-            ingest_url=ingest_url,
-            table_name=table_name,
-            access_key_id=DEV_ACCESS_KEY,
-            secret_access_key=DEV_SECRET_KEY,
-            stack_name=stack_name,
         )
 
 
