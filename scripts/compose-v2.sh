@@ -16,19 +16,13 @@ command -v apt-get >/dev/null || {
   exit 1
 }
 
-# The mirror the host's apt already reaches (deb822 or one-line sources).
-mirror() {
-  if [ -n "${DEBIAN_MIRROR:-}" ]; then echo "$DEBIAN_MIRROR"; return; fi
-  local uri
-  uri=$(grep -hs -m1 -E '^URIs: .*/debian/?$' /etc/apt/sources.list.d/*.sources | awk '{print $2}' || true)
-  [ -n "$uri" ] || uri=$(grep -hs -m1 -E '^deb .*/debian/? ' /etc/apt/sources.list | awk '{print $2}' || true)
-  echo "${uri:-http://deb.debian.org/debian}"
-}
+# shellcheck source=scripts/lib/debian-mirror.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/debian-mirror.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/compose-v2.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/parts" "$work/lists/partial" "$work/cache/archives/partial"
-echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(mirror) trixie main" \
+echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) trixie main" \
   >"$work/trixie.list"
 apt_trixie=(apt-get -qq -o APT::Sandbox::User=root
   -o "Dir::Etc::sourcelist=$work/trixie.list" -o "Dir::Etc::sourceparts=$work/parts"

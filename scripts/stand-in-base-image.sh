@@ -18,14 +18,8 @@ log() { printf 'base-image: %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi; }
 present() { docker image inspect "$1" >/dev/null 2>&1; }
 
-# The mirror the host's apt already reaches (deb822 or one-line sources), else deb.debian.org.
-mirror() {
-  if [ -n "${DEBIAN_MIRROR:-}" ]; then echo "$DEBIAN_MIRROR"; return; fi
-  local uri
-  uri=$(grep -hs -m1 -E '^URIs: .*/debian/?$' /etc/apt/sources.list.d/*.sources | awk '{print $2}' || true)
-  [ -n "$uri" ] || uri=$(grep -hs -m1 -E '^deb .*/debian/? ' /etc/apt/sources.list | awk '{print $2}' || true)
-  echo "${uri:-http://deb.debian.org/debian}"
-}
+# shellcheck source=scripts/lib/debian-mirror.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/debian-mirror.sh"
 
 if present "$DEFAULT_IMAGE"; then echo "$DEFAULT_IMAGE"; exit 0; fi
 if [ "${FORCE_STAND_IN:-0}" != 1 ]; then
@@ -43,7 +37,7 @@ command -v debootstrap >/dev/null || {
 }
 ROOT=$(mktemp -d "${TMPDIR:-/tmp}/thermostat-rootfs.XXXXXX")
 trap 'as_root rm -rf "$ROOT"' EXIT
-MIRROR=$(mirror)
+MIRROR=$(debian_mirror)
 log "debootstrap $SUITE from $MIRROR into $ROOT (about a minute)"
 as_root debootstrap --variant=minbase \
   --include=python3,python3-venv,ca-certificates \

@@ -45,9 +45,7 @@ def dynamodb_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DynamoD
 def aws(moto: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoServer]:
     """A clean emulator, and this process's AWS settings pointing at it."""
     moto.reset()
-    for name, value in moto.env().items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    moto.point_at(monkeypatch)
     yield moto
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from devstack.demo import create_table, simulate_day, status_item, stored_items, write_items
+from tests.support.readings import reading_at
 from thermostat.contract import Reading
 from thermostat_cli.main import main
 
@@ -84,12 +85,9 @@ def configure_env(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
 def status_seen(device_id: str, seen_ago: timedelta, temperature: float = 20.5) -> dict[str, Any]:
     """A status item for a device last heard from ``seen_ago`` before now."""
     seen = datetime.now(UTC) - seen_ago
-    reading = Reading(
-        device_id=device_id,
-        recorded_at=seen - timedelta(seconds=1),
-        temperature_c=temperature,
-        setpoint_c=21.0,
-        heating=True,
+    at = seen - timedelta(seconds=1)
+    reading = reading_at(
+        at, device=device_id, temperature_c=temperature, setpoint_c=21.0, heating=True
     )
     return status_item(reading, seen_at=seen).to_item()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
+from tests.support.readings import reading_at
 from thermostat.contract import Reading
 from thermostat_cli.chart import _with_gaps, heating_spans
 
@@ -13,16 +14,7 @@ T0 = datetime(2025, 12, 1, 6, tzinfo=UTC)
 
 def readings(*states: tuple[int, bool]) -> list[Reading]:
     """Readings at T0 + minutes, with the given heating state."""
-    return [
-        Reading(
-            device_id="hall",
-            recorded_at=T0 + timedelta(minutes=m),
-            temperature_c=19.0,
-            setpoint_c=20.0,
-            heating=on,
-        )
-        for m, on in states
-    ]
+    return [reading_at(at(m), temperature_c=19.0, heating=on) for m, on in states]
 
 
 def at(minutes: int) -> datetime:

@@ -97,45 +97,27 @@ class ClosedPipe(io.StringIO):
         raise BrokenPipeError(32, "Broken pipe")
 
 
-def test_closed_pipe_stops_quietly(endpoint: str) -> None:
-    """`thermostat history | head -1`: the reader leaves; exit 141, nothing on stderr."""
-    err = io.StringIO()
-    argv = [
-        "--endpoint-url",
-        endpoint,
-        "--table",
-        TABLE,
-        "history",
-        "--device",
-        "living-room",
-        "--day",
-        "2025-12-01",
-    ]
-    assert main(argv, out=ClosedPipe(), err=err) == 141
-    assert err.getvalue() == ""
-
-
 class Interrupted(io.StringIO):
     def write(self, text: str) -> int:
         raise KeyboardInterrupt
 
 
-def test_ctrl_c_exits_130_without_traceback(endpoint: str) -> None:
-    """Ctrl-C during an export: exit 130 and one short line."""
+@pytest.mark.parametrize(
+    ("out", "code", "said"),
+    [
+        pytest.param(ClosedPipe(), 141, "", id="closed-pipe"),
+        pytest.param(Interrupted(), 130, "\nthermostat: interrupted\n", id="ctrl-c"),
+    ],
+)
+def test_an_export_stopped_from_outside_ends_quietly(
+    endpoint: str, out: io.StringIO, code: int, said: str
+) -> None:
+    """`history | head -1` (the reader leaves): exit 141, nothing said; Ctrl-C during an
+    export: exit 130 and one short line; never a traceback."""
     err = io.StringIO()
-    argv = [
-        "--endpoint-url",
-        endpoint,
-        "--table",
-        TABLE,
-        "history",
-        "--device",
-        "living-room",
-        "--day",
-        "2025-12-01",
-    ]
-    assert main(argv, out=Interrupted(), err=err) == 130
-    assert err.getvalue() == "\nthermostat: interrupted\n"
+    argv = ["--endpoint-url", endpoint, "--table", TABLE, "history", "--device", "living-room"]
+    assert main([*argv, "--day", "2025-12-01"], out=out, err=err) == code
+    assert err.getvalue() == said
 
 
 def test_importing_the_command_does_not_import_matplotlib() -> None:

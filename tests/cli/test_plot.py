@@ -17,6 +17,7 @@ from PIL import Image
 
 from tests.cli.helpers import REGION, configure_env, create_contract_table, put_items, run_cli
 from tests.cli.helpers import stored_day as stored
+from tests.support.readings import reading_at
 from thermostat.contract import Reading
 from thermostat_cli import chart
 from thermostat_cli.chart import AXES_FACE, HEATING_SHADE, TEMPERATURE_COLOUR
@@ -258,13 +259,7 @@ def test_part_of_a_day_shows_the_hours_with_data_with_readable_ticks() -> None:
     to 17:00 with a tick every 15 minutes, not over 24 hours."""
     start = datetime(2025, 12, 1, 14, 5, tzinfo=UTC)
     readings = [
-        Reading(
-            device_id="den",
-            recorded_at=start + timedelta(minutes=i),
-            temperature_c=20.0,
-            setpoint_c=21.0,
-            heating=False,
-        )
+        reading_at(start + timedelta(minutes=i), device="den", setpoint_c=21.0)
         for i in range(0, 136)
     ]
     low, high, ticks = axis(readings, TimeRange.for_day(start.date(), UTC))

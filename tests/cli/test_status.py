@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.cli.helpers import put_items, run_cli, status_seen, stored_day
-from thermostat.contract import Reading
+from tests.support.readings import reading_at
 from thermostat.items import ReadingItem
 
 
@@ -114,9 +114,8 @@ def test_a_reading_newer_than_the_status_item_is_shown(dynamodb: Any) -> None:
     """The status item is written once a stream batch; a reading that arrived since is shown."""
     status = status_seen("hall", timedelta(minutes=4), temperature=20.5)
     newer = ReadingItem.new(
-        Reading(
-            device_id="hall",
-            recorded_at=datetime.now(UTC) - timedelta(seconds=30),
+        reading_at(
+            datetime.now(UTC) - timedelta(seconds=30),
             temperature_c=19.25,
             setpoint_c=21.0,
             heating=True,

@@ -22,6 +22,13 @@ V2 = {
     "setpoint_c": 21,
     "heating": True,
 }
+# The original README's curl: the v1 format, numbers as strings, no offset, Fahrenheit.
+V1 = {
+    "record_date": "2022-02-03T13:22:22",
+    "thermostat_on": True,
+    "temperature": "65",
+    "thermostat_value": "64",
+}
 
 
 def test_v2_reading_is_stored_in_utc_with_z() -> None:
@@ -33,13 +40,7 @@ def test_v2_reading_is_stored_in_utc_with_z() -> None:
 
 def test_seed_curl_payload_with_strings_and_no_offset_is_accepted() -> None:
     """The original README's curl (numbers as strings, no offset) parses, in Fahrenheit."""
-    legacy = {
-        "record_date": "2022-02-03T13:22:22",
-        "thermostat_on": True,
-        "temperature": "65",
-        "thermostat_value": "64",
-    }
-    reading = parse_reading(legacy, defaults=LegacyDefaults(device_id="shop"))
+    reading = parse_reading(V1, defaults=LegacyDefaults(device_id="shop"))
     assert reading == Reading(
         device_id="shop",
         recorded_at=datetime(2022, 2, 3, 13, 22, 22, tzinfo=UTC),
@@ -51,12 +52,7 @@ def test_seed_curl_payload_with_strings_and_no_offset_is_accepted() -> None:
 
 def test_v1_offset_is_honoured_and_legacy_zone_applies_to_naive_dates() -> None:
     """A v1 date with offset keeps it; a naive one takes the configured zone."""
-    with_offset = {
-        "record_date": "2022-02-03T13:22:22-06:00",
-        "thermostat_on": False,
-        "temperature": 65.0,
-        "thermostat_value": 64,
-    }
+    with_offset = {**V1, "record_date": "2022-02-03T13:22:22-06:00", "temperature": 65.0}
     assert parse_reading(with_offset).timestamp == "2022-02-03T19:22:22.000Z"
     naive = dict(with_offset, record_date="2022-02-03T13:22:22")
     chicago = LegacyDefaults(timezone="America/Chicago")
@@ -65,12 +61,7 @@ def test_v1_offset_is_honoured_and_legacy_zone_applies_to_naive_dates() -> None:
 
 def test_v1_celsius_is_not_converted_when_configured() -> None:
     """legacy unit C keeps the numbers as they are."""
-    legacy = {
-        "record_date": "2022-02-03T13:22:22Z",
-        "thermostat_on": True,
-        "temperature": "19.5",
-        "thermostat_value": "20",
-    }
+    legacy = {**V1, "temperature": "19.5", "thermostat_value": "20"}
     reading = parse_reading(legacy, defaults=LegacyDefaults(unit="C"))
     assert (reading.temperature_c, reading.setpoint_c) == (19.5, 20.0)
 
@@ -94,14 +85,8 @@ def test_broken_sensor_values_are_validation_errors(temperature: float, message:
 
 def test_v1_power_on_value_in_fahrenheit_is_rejected_under_its_own_name() -> None:
     """185 F is 85.0 C: rejected, and reported as 'temperature' as the v1 client named it."""
-    legacy = {
-        "record_date": "2022-02-03T13:22:22Z",
-        "thermostat_on": True,
-        "temperature": 185,
-        "thermostat_value": 64,
-    }
     with pytest.raises(ReadingError) as caught:
-        parse_reading(legacy)
+        parse_reading({**V1, "temperature": 185})
     assert caught.value.errors == [
         {"loc": "temperature", "msg": "85.0 C is the DS18B20 power-on value, not a measurement"}
     ]

@@ -15,9 +15,9 @@ import boto3
 import pytest
 
 from tests.support.events import url_event
+from tests.support.readings import reading_at
 from tests.support.streams import StreamReader
 from tests.support.table import get, items_of_type, rollup
-from thermostat.contract import format_timestamp
 from thermostat.items import RollupItem
 from thermostat_ingest import handler as ingest_handler
 from thermostat_stream import handler as stream_handler
@@ -28,13 +28,8 @@ T0 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 def reading(
     minute: float, temperature: float = 20.0, heating: bool = False, device: str = "hall"
 ) -> dict[str, Any]:
-    return {
-        "device_id": device,
-        "recorded_at": format_timestamp(T0 + timedelta(minutes=minute)),
-        "temperature_c": temperature,
-        "setpoint_c": 20.0,
-        "heating": heating,
-    }
+    at = T0 + timedelta(minutes=minute)
+    return reading_at(at, device=device, temperature_c=temperature, heating=heating).to_wire()
 
 
 class Pipeline:

@@ -30,6 +30,7 @@ from aws_lambda_powertools.utilities.parser.models import (
     LambdaFunctionUrlModel,
 )
 
+from lambda_dataplane.sigv4 import Identity
 from lambda_dataplane.stream_events import (
     BatchOutcome,
     event_payload,
@@ -37,7 +38,8 @@ from lambda_dataplane.stream_events import (
     read_outcome,
     to_lambda_record,
 )
-from lambda_dataplane.url_event import HttpRequest, HttpResponse, build_event, map_response
+from lambda_dataplane.url_event import HttpRequest, HttpResponse, map_response
+from tests.dataplane.url_events import event_for_request
 
 STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2026-11-21T00:00:00.000"
 RAW = {
@@ -67,22 +69,8 @@ def test_function_url_event_matches_the_model() -> None:
         b'{"x": 1}',
         "127.0.0.1",
     )
-    iam = {
-        "accessKey": "AKID",
-        "accountId": "123456789012",
-        "callerId": "AIDA",
-        "cognitoIdentity": None,
-        "principalOrgId": None,
-        "userArn": "arn:aws:iam::123456789012:user/d",
-        "userId": "AIDA",
-    }
-    event = build_event(
-        request,
-        request_id="r",
-        account_id="123456789012",
-        now=datetime.now(UTC),
-        authorizer_iam=iam,
-    )
+    signer = Identity("AKID", "123456789012", "arn:aws:iam::123456789012:user/d", "AIDA")
+    event = event_for_request(request, signer=signer)
     parsed = LambdaFunctionUrlModel.model_validate(event)
     assert parsed.requestContext.authorizer is not None
 
@@ -138,9 +126,7 @@ def _cookies() -> Response[str]:
 def powertools_url_response(path: str) -> HttpResponse:
     """What Powertools' Function URL resolver answers for ``path``, mapped by the data plane."""
     request = HttpRequest("GET", path, [("Host", "127.0.0.1")], b"", "127.0.0.1")
-    event = build_event(
-        request, request_id="r", account_id="anonymous", now=datetime.now(UTC), authorizer_iam=None
-    )
+    event = event_for_request(request)
     notes: list[str] = []
     response = map_response(json.dumps(app.resolve(event, None)).encode(), notes=notes)
     assert notes == []  # nothing Powertools sends is mapped other than its author meant

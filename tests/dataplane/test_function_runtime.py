@@ -22,6 +22,7 @@ from lambda_dataplane import (
 )
 from lambda_dataplane.config import MAX_REQUEST_BYTES
 from tests.dataplane.conftest import HANDLERS, LogLines
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 MakeRuntime = Callable[..., FunctionRuntime]
@@ -29,13 +30,6 @@ MakeRuntime = Callable[..., FunctionRuntime]
 
 def invoke_json(runtime: FunctionRuntime, event: object, **kwargs: float) -> InvocationResult:
     return runtime.invoke(json.dumps(event).encode(), **kwargs)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
 
 
 def pid_alive(pid: int) -> bool:

@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,8 +18,9 @@ from lambda_dataplane import (
     LaunchError,
     ProcessLauncher,
 )
-from lambda_dataplane.url_event import HttpRequest, build_event
+from lambda_dataplane.url_event import HttpRequest
 from tests.dataplane.conftest import HANDLERS
+from tests.dataplane.url_events import event_for_request
 
 CONFIG = FunctionConfig(
     name="thermostat ingest",
@@ -171,9 +171,7 @@ def containers_named(prefix: str) -> list[str]:
 def test_docker_image_answers_through_the_runtime_api(docker_runtime: FunctionRuntime) -> None:
     """The function image, run with --network host, answers a Function URL event."""
     request = HttpRequest("GET", "/", [("Host", "127.0.0.1")], b"", "127.0.0.1")
-    event = build_event(
-        request, request_id="r", account_id="anonymous", now=datetime.now(UTC), authorizer_iam=None
-    )
+    event = event_for_request(request)
     result = docker_runtime.invoke(json.dumps(event).encode())
     assert result.function_error is None, result.payload
     assert "statusCode" in json.loads(result.payload)

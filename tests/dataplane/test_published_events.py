@@ -20,11 +20,13 @@ from aws_lambda_powertools.utilities.parser.models import (
 )
 
 from lambda_dataplane.schedules import scheduled_event
+from lambda_dataplane.sigv4 import Identity
 from lambda_dataplane.stream_events import to_lambda_record
-from lambda_dataplane.url_event import HttpRequest, build_event, map_response
+from lambda_dataplane.url_event import HttpRequest, map_response
+from tests.dataplane.url_events import event_for_request
 from tests.support.events import published
+from tests.support.readings import reading_at
 from tests.support.table import items_of_type, rollup
-from thermostat.contract import format_timestamp
 from thermostat_ingest import handler as ingest_handler
 from thermostat_stream import handler as stream_handler
 from thermostat_stream import health
@@ -54,23 +56,8 @@ def key_paths(document: Any, prefix: str = "") -> set[str]:
 def our_url_event(*, signed: bool, method: str, target: str, body: bytes) -> dict[str, Any]:
     headers = [("Host", "127.0.0.1:9000"), ("User-Agent", "agent"), ("Cookie", "c1=1; c2=2")]
     request = HttpRequest(method, target, headers, body, "127.0.0.1")
-    iam = {
-        "accessKey": "AKIA",
-        "accountId": ACCOUNT,
-        "callerId": "AIDA",
-        "cognitoIdentity": None,
-        "principalOrgId": None,
-        "userArn": f"arn:aws:iam::{ACCOUNT}:user/example-user",
-        "userId": "AIDA",
-    }
-    return build_event(
-        request,
-        request_id="id",
-        account_id=ACCOUNT if signed else "anonymous",
-        now=datetime.now(UTC),
-        authorizer_iam=iam if signed else None,
-        url_id="a" * 32,
-    )
+    signer = Identity("AKIA", ACCOUNT, f"arn:aws:iam::{ACCOUNT}:user/example-user", "AIDA")
+    return event_for_request(request, signer=signer if signed else None, url_id="a" * 32)
 
 
 def test_published_samples_parse_as_powertools_models() -> None:
@@ -123,13 +110,8 @@ def test_scheduled_event_has_the_keys_of_aws_sample() -> None:
 
 
 def reading(minute: int, temperature: float, device: str = "hall") -> dict[str, Any]:
-    return {
-        "device_id": device,
-        "recorded_at": format_timestamp(T0 + timedelta(minutes=minute)),
-        "temperature_c": temperature,
-        "setpoint_c": 20.0,
-        "heating": False,
-    }
+    at = T0 + timedelta(minutes=minute)
+    return reading_at(at, device=device, temperature_c=temperature).to_wire()
 
 
 @pytest.fixture

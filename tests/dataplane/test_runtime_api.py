@@ -31,6 +31,32 @@ def call(
         conn.close()
 
 
+def wait_parked(server: RuntimeApiServer) -> None:
+    """Until a long poll is parked in invocation/next."""
+    deadline = time.monotonic() + 5
+    while server.waiting == 0:
+        assert time.monotonic() < deadline, "no long poll parked"
+        time.sleep(0.01)
+
+
+class LongPoll:
+    """invocation/next from a background thread: a runtime waiting for its next event."""
+
+    def __init__(self, server: RuntimeApiServer) -> None:
+        self.answers: list[tuple[int, bytes]] = []
+        self._thread = threading.Thread(target=self._poll, args=(server,))
+        self._thread.start()
+        wait_parked(server)
+
+    def _poll(self, server: RuntimeApiServer) -> None:
+        status, _, body = call(server, "GET", f"{PREFIX}/invocation/next")
+        self.answers.append((status, body))
+
+    def answered(self, timeout: float) -> bool:
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+
 def dispatched(server: RuntimeApiServer, payload: bytes = b'{"n": 1}') -> Invocation:
     """Submit an event and take it with invocation/next, as a runtime would."""
     inv = Invocation(payload, timeout_seconds=30)
@@ -64,16 +90,11 @@ def test_next_always_sends_content_type(runtime_api: RuntimeApiServer) -> None:
 
 def test_next_long_polls_until_an_event_is_submitted(runtime_api: RuntimeApiServer) -> None:
     """A runtime waiting on invocation/next gets the event submitted later."""
-    got: list[bytes] = []
-    poller = threading.Thread(
-        target=lambda: got.append(call(runtime_api, "GET", f"{PREFIX}/invocation/next")[2])
-    )
-    poller.start()
-    poller.join(timeout=0.3)
-    assert poller.is_alive(), "next answered with no event queued"
+    poll = LongPoll(runtime_api)
+    assert not poll.answered(timeout=0.3), "next answered with no event queued"
     runtime_api.submit(Invocation(b'{"late": true}', timeout_seconds=5))
-    poller.join(timeout=5)
-    assert got == [b'{"late": true}']
+    assert poll.answered(timeout=5)
+    assert poll.answers == [(200, b'{"late": true}')]
 
 
 def test_response_completes_the_invocation(runtime_api: RuntimeApiServer) -> None:
@@ -230,15 +251,10 @@ def test_environment_exit_fails_the_invocation(runtime_api: RuntimeApiServer) ->
 
 def test_stop_releases_a_waiting_long_poll(runtime_api: RuntimeApiServer) -> None:
     """Stopping the server answers a pending invocation/next with 500 instead of hanging."""
-    statuses: list[int] = []
-    poller = threading.Thread(
-        target=lambda: statuses.append(call(runtime_api, "GET", f"{PREFIX}/invocation/next")[0])
-    )
-    poller.start()
-    poller.join(timeout=0.2)
+    poll = LongPoll(runtime_api)
     runtime_api.stop()
-    poller.join(timeout=5)
-    assert statuses == [500]
+    assert poll.answered(timeout=5)
+    assert [status for status, _ in poll.answers] == [500]
 
 
 def test_environment_exit_before_dispatch_marks_event_lost(runtime_api: RuntimeApiServer) -> None:
@@ -257,10 +273,7 @@ def test_long_poll_of_a_dead_runtime_does_not_take_the_event(
     stale = socket.create_connection((host, int(port)))
     stale.sendall(f"GET {PREFIX}/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n".encode())
     stale.close()  # the runtime process died while waiting
-    deadline = time.monotonic() + 5
-    while runtime_api.waiting == 0:
-        assert time.monotonic() < deadline, "stale long-poll never parked"
-        time.sleep(0.01)
+    wait_parked(runtime_api)
     dispatched(runtime_api, b'{"for": "the live runtime"}')
 
 

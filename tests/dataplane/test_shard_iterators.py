@@ -10,7 +10,6 @@ Local's: each test runs on both) answers chosen calls with the error botocore ra
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from botocore.exceptions import ClientError
 from lambda_dataplane.stream_mapping import StreamMapping
 from tests.dataplane.test_stream_mapping import FakeFunction, Stream, drain
 from tests.support.moto import MotoServer
+from tests.support.waiting import wait_for
 
 CLIENT_SETTINGS = {
     "region_name": "us-east-1",
@@ -190,9 +190,7 @@ def test_mapping_keeps_delivering_after_trimmed_data_errors(case: Case) -> None:
     mapping.start()
     try:
         case.stream.put("a")
-        deadline = time.monotonic() + 10
-        while not function.batches and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_for(lambda: function.batches, timeout=10)
         assert function.ids() == [["a"]]
     finally:
         mapping.stop()

@@ -24,6 +24,7 @@ from lambda_dataplane.filters import FilterCriteria
 from lambda_dataplane.shard_poller import ShardPoller
 from lambda_dataplane.stream_config import StreamMappingConfig
 from lambda_dataplane.stream_mapping import StreamMapping
+from tests.support.waiting import wait_for
 
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:stream"
 READINGS_ONLY = FilterCriteria.from_property(
@@ -400,9 +401,7 @@ def test_mapping_threads_deliver_and_stop(stream: Stream) -> None:
     mapping.start()
     try:
         stream.put("a")
-        deadline = time.monotonic() + 5
-        while not function.batches and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_for(lambda: function.batches, timeout=5)
         assert function.ids() == [["a"]]
     finally:
         mapping.stop()

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from lambda_dataplane.url_event import HttpRequest, build_event, is_text, map_response
+from tests.dataplane.url_events import event_for_request
 
 NOW = datetime(2026, 11, 21, 20, 0, 0, 123000, tzinfo=UTC)
 
@@ -222,15 +223,7 @@ def test_unusable_explicit_response_is_value_error(result: dict[str, object]) ->
 def test_url_id_shapes_domain_name_api_id_and_prefix() -> None:
     """With the URL's id, the event names the domain as AWS does, whatever Host said."""
     request = HttpRequest("GET", "/", [("Host", "127.0.0.1:9000")], b"", "127.0.0.1")
-    event = build_event(
-        request,
-        request_id="r",
-        account_id="1",
-        now=datetime.now(UTC),
-        authorizer_iam=None,
-        url_id="a" * 32,
-        region="eu-west-1",
-    )
+    event = event_for_request(request, url_id="a" * 32, region="eu-west-1")
     context = event["requestContext"]
     assert context["domainName"] == "a" * 32 + ".lambda-url.eu-west-1.on.aws"
     assert context["apiId"] == context["domainPrefix"] == "a" * 32

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from devstack.leftovers import command_line, end_leftovers
-from tests.e2e.e2e_support import wait_for
+from lambda_dataplane import children
+from tests.support.waiting import wait_for
 
 PARENT = textwrap.dedent(
     """
@@ -72,3 +73,36 @@ def test_end_leftovers_stops_only_processes_still_running_the_recorded_command(
     finally:
         if sleeper.poll() is None:
             sleeper.kill()
+
+
+def _python(code: str) -> subprocess.Popen[bytes]:
+    """A Python child that prints "ready" once its signal handlers are in place."""
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+    return child
+
+
+def test_stop_sends_the_signal_asked_for_and_returns_the_exit_status() -> None:
+    """A child with a clean Ctrl-C path stopped with SIGINT exits as it chose to."""
+    child = _python(
+        "import sys, time\n"
+        "try:\n    print('ready', flush=True)\n    time.sleep(60)\n"
+        "except KeyboardInterrupt:\n    sys.exit(3)\n"
+    )
+    assert children.stop(child, sig=signal.SIGINT) == 3
+
+
+def test_stop_kills_a_child_that_ignores_the_signal_past_the_grace() -> None:
+    """A child ignoring SIGTERM is SIGKILLed once the grace is over, and reaped."""
+    child = _python(
+        "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        "print('ready', flush=True)\ntime.sleep(60)\n"
+    )
+    assert children.stop(child, grace=0.2) == -signal.SIGKILL
+
+
+def test_stop_only_reaps_a_child_that_has_ended() -> None:
+    """A child that already exited is not signalled; its status is returned."""
+    child = subprocess.Popen([sys.executable, "-c", "raise SystemExit(4)"])
+    child.wait(30)
+    assert children.stop(child) == 4

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import boto3
@@ -13,16 +14,47 @@ from thermostat.endpoints import COMPOSE_FILE, Endpoints
 from thermostat.items import table_definition
 
 
-def test_seed_demo_writes_to_the_make_up_stack_when_make_dev_is_not_running(
+@pytest.fixture
+def compose_stack(
     aws: MotoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., str]:
+    """GIVEN make up's .localstack/endpoints.json naming a table (made first, with a stream,
+    if asked), in the folder seed-demo runs from."""
+    monkeypatch.chdir(tmp_path)
+
+    def make(table: str, *, streamed: bool = False) -> str:
+        if streamed:
+            boto3.client("dynamodb").create_table(
+                TableName=table,
+                BillingMode="PAY_PER_REQUEST",
+                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+                **table_definition(),
+            )
+        Endpoints(
+            aws_endpoint_url=aws.endpoint_url,
+            region="us-east-1",
+            ingest_url="http://127.0.0.1:9/",
+            table_name=table,
+            access_key_id="test",
+            secret_access_key="test",
+            stack_name="thermostat",
+        ).write(tmp_path / COMPOSE_FILE)
+        return table
+
+    return make
+
+
+def count_items(table: str) -> int:
+    return int(boto3.client("dynamodb").scan(TableName=table, Select="COUNT")["Count"])
+
+
+def test_seed_demo_writes_to_the_make_up_stack_when_make_dev_is_not_running(
+    compose_stack: Callable[..., str],
 ) -> None:
     """Only .localstack/endpoints.json present: the day is written to that stack's table."""
-    _stack_file(tmp_path, aws, "compose-readings")
-    monkeypatch.chdir(tmp_path)
-    argv = ["--day", "2025-12-01", "--interval", "60m", "--create-table"]
-    assert seed.main(argv) == 0
-    count = boto3.client("dynamodb").scan(TableName="compose-readings", Select="COUNT")["Count"]
-    assert count == 24 + 24 + 1 + 1  # readings, hourly rollups, the daily one, the status
+    table = compose_stack("compose-readings")
+    assert seed.main(["--day", "2025-12-01", "--interval", "60m", "--create-table"]) == 0
+    assert count_items(table) == 24 + 24 + 1 + 1  # readings, hourly rollups, the day's, status
 
 
 def test_seed_demo_without_any_stack_names_both_files(
@@ -36,48 +68,21 @@ def test_seed_demo_without_any_stack_names_both_files(
     assert ".localstack/endpoints.json" in err
 
 
-def _stack_file(tmp_path: Path, aws: MotoServer, table: str) -> None:
-    Endpoints(
-        aws_endpoint_url=aws.endpoint_url,
-        region="us-east-1",
-        ingest_url="http://127.0.0.1:9/",
-        table_name=table,
-        access_key_id="test",
-        secret_access_key="test",
-        stack_name="thermostat",
-    ).write(tmp_path / COMPOSE_FILE)
-
-
-def _table_with_stream(name: str) -> None:
-    client = boto3.client("dynamodb")
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-        **table_definition(),
-    )
-
-
 def test_seed_demo_into_a_stack_with_a_stream_writes_readings_only(
-    aws: MotoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    compose_stack: Callable[..., str],
 ) -> None:
     """A running stack's stream function makes the rollups: seeding them too counts twice."""
-    _table_with_stream("streamed-readings")
-    _stack_file(tmp_path, aws, "streamed-readings")
-    monkeypatch.chdir(tmp_path)
+    table = compose_stack("streamed-readings", streamed=True)
     assert seed.main(["--day", "2025-12-01", "--interval", "60m"]) == 0
-    items = boto3.client("dynamodb").scan(TableName="streamed-readings")["Items"]
+    items = boto3.client("dynamodb").scan(TableName=table)["Items"]
     assert {item["item_type"]["S"] for item in items} == {"reading"}
     assert len(items) == 24
 
 
 def test_seed_demo_items_all_writes_rollups_even_into_a_streamed_table(
-    aws: MotoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    compose_stack: Callable[..., str],
 ) -> None:
     """--items all: readings, rollups and status whatever the table."""
-    _table_with_stream("all-items")
-    _stack_file(tmp_path, aws, "all-items")
-    monkeypatch.chdir(tmp_path)
+    table = compose_stack("all-items", streamed=True)
     assert seed.main(["--day", "2025-12-01", "--interval", "60m", "--items", "all"]) == 0
-    count = boto3.client("dynamodb").scan(TableName="all-items", Select="COUNT")["Count"]
-    assert count == 24 + 24 + 1 + 1
+    assert count_items(table) == 24 + 24 + 1 + 1

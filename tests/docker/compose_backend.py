@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 from testcontainers.compose import DockerCompose
 
 from tests.docker.harness import PREFIX, ROOT, TAG, E2EFailure, Stack, docker
 from tests.support.moto import free_port
+from thermostat.endpoints import Endpoints
 
 GATEWAY = "http://127.0.0.1:4566"
 PROJECT = "thermostat-e2e"
@@ -102,7 +102,7 @@ def _up(compose: DockerCompose, outcome: dict[str, BaseException]) -> None:
 
 def _wait_until_deployed(
     compose: DockerCompose, starter: threading.Thread, outcome: dict[str, Any], endpoints: Path
-) -> dict[str, str]:
+) -> Endpoints:
     """The endpoints file once the hook wrote it and `up` returned; fails fast on ERROR."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while True:
@@ -114,8 +114,7 @@ def _wait_until_deployed(
             detail = getattr(err, "stderr", b"") or b""
             raise E2EFailure(f"docker compose up failed: {err}\n{detail.decode(errors='replace')}")
         if not starter.is_alive() and endpoints.exists() and endpoints.read_text():
-            data: dict[str, str] = json.loads(endpoints.read_text())
-            return data
+            return Endpoints.read(endpoints)
         if time.monotonic() > deadline:
             raise E2EFailure(f"no {endpoints} after {STARTUP_SECONDS}s:\n{_logs(compose)}")
         time.sleep(1)
@@ -163,33 +162,18 @@ def compose_stack(workdir: Path) -> Iterator[ComposeStack]:
     stack_name = ""
     try:
         endpoints = _wait_until_deployed(compose, starter, outcome, endpoints_file)
-        stack_name = endpoints["stack_name"]
-        url = urllib.parse.urlsplit(endpoints["ingest_url"])
+        stack_name = endpoints.stack_name
+        url = urllib.parse.urlsplit(endpoints.ingest_url)
         deadline = time.monotonic() + 60
         while not accepts(url.hostname or "127.0.0.1", url.port or 80):
             if time.monotonic() > deadline:
-                raise E2EFailure(f"{endpoints['ingest_url']} does not answer:\n{_logs(compose)}")
+                raise E2EFailure(f"{endpoints.ingest_url} does not answer:\n{_logs(compose)}")
             time.sleep(0.5)
-        session = boto3.Session(
-            aws_access_key_id=endpoints["access_key_id"],
-            aws_secret_access_key=endpoints["secret_access_key"],
-            region_name=endpoints["region"],
-        )
-
-        def client(name: str) -> Any:
-            return session.client(name, endpoint_url=endpoints["aws_endpoint_url"])  # type: ignore[call-overload]
-
         yield ComposeStack(
-            url=endpoints["ingest_url"],
-            table_name=endpoints["table_name"],
-            region=endpoints["region"],
-            access_key_id=endpoints["access_key_id"],
-            secret_access_key=endpoints["secret_access_key"],
-            client=client,
+            endpoints,
             logs=lambda: _logs(compose),
             compose=compose,
             endpoints_file=endpoints_file,
-            stack_name=stack_name,
         )
     finally:
         compose.stop(down=True)  # also ends an `up` still waiting on an unhealthy LocalStack

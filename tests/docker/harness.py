@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -25,8 +24,10 @@ import botocore.awsrequest
 import botocore.credentials
 import requests
 
+from lambda_dataplane import children
 from tests.support.moto import running_moto_server
 from tests.support.stack import deploy
+from thermostat.endpoints import Endpoints
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = os.environ.get("IMAGE_PREFIX", "thermostat")
@@ -50,25 +51,43 @@ def docker(
 
 @dataclass
 class Stack:
-    """What a scenario needs: the URL, signing keys, AWS clients, and the functions' logs."""
+    """What a scenario needs: where the stack is (the typed endpoints.json record: URL, table,
+    signing keys), AWS clients, and the functions' logs."""
 
-    url: str
-    table_name: str
-    region: str
-    access_key_id: str
-    secret_access_key: str
-    client: Callable[[str], Any]
+    endpoints: Endpoints
     logs: Callable[[], str]
-    stack_name: str = ""
+
+    @property
+    def url(self) -> str:
+        return self.endpoints.ingest_url
+
+    @property
+    def table_name(self) -> str:
+        return self.endpoints.table_name
+
+    @property
+    def stack_name(self) -> str:
+        return self.endpoints.stack_name
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for the stack's AWS endpoint, with its keys and region."""
+        e = self.endpoints
+        return boto3.client(  # type: ignore[call-overload]
+            service,
+            endpoint_url=e.aws_endpoint_url,
+            region_name=e.region,
+            aws_access_key_id=e.access_key_id,
+            aws_secret_access_key=e.secret_access_key,
+        )
 
     def post(self, body: object) -> requests.Response:
         """POST JSON to the Function URL, SigV4-signed for service `lambda` like the Pi does."""
-        data = json.dumps(body).encode()
+        e, data = self.endpoints, json.dumps(body).encode()
         request = botocore.awsrequest.AWSRequest(
             "POST", self.url, data=data, headers={"Content-Type": "application/json"}
         )
-        credentials = botocore.credentials.Credentials(self.access_key_id, self.secret_access_key)
-        botocore.auth.SigV4Auth(credentials, "lambda", self.region).add_auth(request)
+        credentials = botocore.credentials.Credentials(e.access_key_id, e.secret_access_key)
+        botocore.auth.SigV4Auth(credentials, "lambda", e.region).add_auth(request)
         return requests.post(self.url, data=data, headers=dict(request.headers), timeout=60)
 
     def outputs(self) -> dict[str, str]:
@@ -118,16 +137,6 @@ def _wait_for_file(path: Path, process: subprocess.Popen[bytes], log: Path, time
     return path.read_text()
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def _remove_containers(stack_name: str) -> list[str]:
     """Containers of this stack still present (the data plane should have removed them)."""
     found = [
@@ -165,18 +174,9 @@ def moto_docker_stack(
     with running_moto_server(workdir / "moto.log") as moto:
         env = {**os.environ, **moto.env()}
         env.pop("AWS_PROFILE", None)
-        session = boto3.Session(
-            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-            region_name=env["AWS_REGION"],
-        )
-
-        def client(name: str) -> Any:
-            return session.client(name, endpoint_url=moto.endpoint_url)  # type: ignore[call-overload]
-
         stack_name = f"e2e-{uuid.uuid4().hex[:8]}"
         outputs = deploy(
-            client("cloudformation"),
+            moto.client("cloudformation"),
             stack_name,
             IngestImageUri=ingest_image,
             StreamImageUri=stream_image,
@@ -192,18 +192,18 @@ def moto_docker_stack(
             process = subprocess.Popen(argv, stdout=sink, stderr=subprocess.STDOUT, env=env)
         try:
             urls = json.loads(_wait_for_file(ready, process, log, timeout=60))
-            yield Stack(
-                url=urls["IngestFunctionUrl"],
-                table_name=outputs["TableName"],
+            where = Endpoints(
+                aws_endpoint_url=moto.endpoint_url,
                 region=env["AWS_REGION"],
+                ingest_url=urls["IngestFunctionUrl"],
+                table_name=outputs["TableName"],
                 access_key_id=env["AWS_ACCESS_KEY_ID"],
                 secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-                client=client,
-                logs=lambda: _tail(log),
                 stack_name=stack_name,
             )
+            yield Stack(where, logs=lambda: _tail(log))
         finally:
-            _stop(process)
+            children.stop(process, grace=60)
             leftovers = _remove_containers(stack_name)
         if leftovers:
             raise E2EFailure(f"the data plane left containers running: {leftovers}")

@@ -6,8 +6,6 @@ import subprocess
 import sys
 from typing import Any
 
-import boto3
-
 from tests.docker.harness import ROOT
 from tests.support.moto import MotoServer
 
@@ -24,16 +22,7 @@ def run(script: str, env: dict[str, str], *args: str) -> subprocess.CompletedPro
 
 
 def aws(moto: MotoServer, service: str) -> Any:
-    return boto3.client(service, endpoint_url=moto.endpoint_url, **_keys(moto))  # type: ignore[call-overload]
-
-
-def _keys(moto: MotoServer) -> dict[str, str]:
-    env = moto.env()
-    return {
-        "region_name": env["AWS_REGION"],
-        "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
-        "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
-    }
+    return moto.client(service)
 
 
 def head_commit() -> str:

@@ -22,8 +22,10 @@ from typing import Any
 
 import pytest
 
+from lambda_dataplane import children
 from tests.docker.compose_backend import GATEWAY, ComposeStack, init_report
 from tests.docker.payloads import post_ok, reading
+from tests.support.pi_process import pi_status, queued, start_pi
 from thermostat.items import device_pk
 
 pytestmark = [pytest.mark.localstack, pytest.mark.timeout(900)]
@@ -88,23 +90,6 @@ def test_thermostat_command_finds_the_stack_with_no_flags(
     assert device in done.stdout
 
 
-def pi_status(config: Path) -> dict[str, str]:
-    """`thermostat-pi status`, as a person reads it: {"spool depth": "3 (oldest ...)", ...}."""
-    done = subprocess.run(
-        [str(BIN / "thermostat-pi"), "--config", str(config), "status"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    pairs = (line.split(":", 1) for line in done.stdout.splitlines() if ":" in line)
-    return {key.strip(): value.strip() for key, value in pairs}
-
-
-def depth(config: Path) -> int:
-    return int(pi_status(config).get("spool depth", "0").split()[0])
-
-
 def stored_times(compose: ComposeStack, device: str) -> list[str]:
     """recorded_at of every reading of ``device`` in the table, oldest first."""
     answer = compose.client("dynamodb").query(
@@ -133,12 +118,7 @@ def test_pi_client_delivers_across_a_restart_of_the_dataplane_service(
         f'endpoints_file = "{compose.endpoints_file}"\n'
     )
     log = tmp_path / "pi.log"
-    with log.open("wb") as sink:
-        pi = subprocess.Popen(
-            [str(BIN / "thermostat-pi"), "--config", str(config), "run", "--simulate"],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
+    pi = start_pi(config, log=log)
     try:
         compose.eventually(
             "3 readings stored", lambda: len(stored_times(compose, device)) >= 3 or None, 60
@@ -150,16 +130,15 @@ def test_pi_client_delivers_across_a_restart_of_the_dataplane_service(
         def outage_spooled() -> bool | None:
             # 3 s of outage at one reading a second: some readings are surely taken while
             # the data plane was down, whatever the spool held when it stopped.
-            return (time.monotonic() - stopped >= 3 and depth(config) >= 3) or None
+            return (time.monotonic() - stopped >= 3 and queued(config) >= 3) or None
 
         compose.eventually("3 readings spooled during the outage", outage_spooled, 60)
         start_run = compose.compose_run("start", "dataplane")
         assert start_run.returncode == 0, start_run.stderr
         up_at = now()
-        compose.eventually("the spool drained", lambda: depth(config) == 0 or None, 180)
+        compose.eventually("the spool drained", lambda: queued(config) == 0 or None, 180)
     finally:
-        pi.send_signal(signal.SIGINT)
-        pi.wait(timeout=30)
+        children.stop(pi, sig=signal.SIGINT, grace=30)
     status = pi_status(config)
     times = stored_times(compose, device)
     assert int(status["sent"]) == len(times), log.read_text()

@@ -21,7 +21,9 @@ import requests
 from requests_aws4auth import AWS4Auth
 
 from devstack.moto import free_port
-from tests.e2e.e2e_support import REPO, wait_for
+from lambda_dataplane import children
+from tests.e2e.e2e_support import REPO
+from tests.support.waiting import wait_for
 from thermostat.items import device_query
 
 DEVSTACK = str(Path(sys.executable).with_name("thermostat-devstack"))
@@ -109,22 +111,19 @@ def start_devstack(tmp_path: Path) -> Iterator[Callable[..., Devstack]]:
 
     yield start
     for running in started:
-        if running.process.poll() is None:
-            running.process.send_signal(signal.SIGINT)
-            try:
-                running.process.wait(30)
-            except subprocess.TimeoutExpired:
-                running.process.kill()
-                running.process.wait()
+        children.stop(running.process, sig=signal.SIGINT, grace=30)
 
 
-def aws_client(endpoints: dict[str, Any], service: str) -> Any:
+def aws_client(endpoints: dict[str, Any], service: str, **options: Any) -> Any:
+    """A boto3 client for make dev's AWS endpoint, with the keys endpoints.json gives (options:
+    more client arguments, e.g. ``config``)."""
     return boto3.client(  # type: ignore[call-overload]
         service,
         endpoint_url=endpoints["aws_endpoint_url"],
         region_name=endpoints["region"],
         aws_access_key_id=endpoints["access_key_id"],
         aws_secret_access_key=endpoints["secret_access_key"],
+        **options,
     )
 
 

@@ -1,17 +1,14 @@
-"""Helpers of the end-to-end tests: waiting with a deadline, finding function processes."""
+"""Helpers of the end-to-end tests: the pipeline under test, finding function processes."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from lambda_dataplane.app import AwsEndpoint, DataPlane
 from lambda_dataplane.stack import StackPlan
 
-T = TypeVar("T")
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "infra" / "template.yaml"
 KEY, SECRET = "AKIDE2ETESTKEY000001", "e2e-test-secret"
@@ -35,18 +32,6 @@ class Pipeline:
 
     def client(self, service: str) -> Any:
         return self.aws.client(service)
-
-
-def wait_for(probe: Callable[[], T | None], *, timeout: float, interval: float = 0.02) -> T:
-    """Poll ``probe`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"nothing after {timeout} s from {probe!r}")
-        time.sleep(interval)
 
 
 def function_pids(function_name: str) -> list[int]:

@@ -17,7 +17,8 @@ from requests_aws4auth import AWS4Auth
 from devstack.deploy import deploy_stack
 from devstack.moto import MotoServer, port_is_listening
 from lambda_dataplane.app import AwsEndpoint
-from tests.e2e.e2e_support import KEY, SECRET, TEMPLATE, functions_of_stack, wait_for
+from tests.e2e.e2e_support import KEY, SECRET, TEMPLATE, functions_of_stack
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 DATAPLANE = str(Path(sys.executable).with_name("thermostat-dataplane"))

@@ -16,7 +16,8 @@ import pytest
 
 from devstack.moto import port_is_listening
 from tests.e2e.devstack_process import Devstack
-from tests.e2e.e2e_support import REPO, functions_of_stack, processes_mentioning, wait_for
+from tests.e2e.e2e_support import REPO, functions_of_stack, processes_mentioning
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 

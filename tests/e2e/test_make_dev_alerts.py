@@ -5,7 +5,6 @@ SNS topic (an SQS subscription), as a user and a machine would."""
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -15,11 +14,12 @@ from typing import Any
 
 import pytest
 
+from lambda_dataplane import children
 from tests.e2e.devstack_process import Devstack, aws_client
-from tests.e2e.e2e_support import wait_for
+from tests.support.pi_process import start_pi as start_simulated_pi
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
-PI = str(Path(sys.executable).with_name("thermostat-pi"))
 THERMOSTAT = str(Path(sys.executable).with_name("thermostat"))
 
 
@@ -70,17 +70,11 @@ def start_pi(
         f'endpoints_file = "{endpoints_file}"\n',
         encoding="utf-8",
     )
-    log = (tmp_path / f"{device}.log").open("ab")
-    return subprocess.Popen(
-        [PI, "--config", str(config), "run", "--simulate", *extra],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    return start_simulated_pi(config, *extra, log=tmp_path / f"{device}.log")
 
 
 def stop(pi: subprocess.Popen[bytes]) -> None:
-    pi.send_signal(signal.SIGTERM)
-    pi.wait(30)
+    children.stop(pi, grace=30)
 
 
 def test_a_pi_that_stops_is_silent_once_and_back_once(

@@ -14,15 +14,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.e2e.devstack_process import Devstack
-from tests.e2e.e2e_support import wait_for
+from tests.e2e.devstack_process import Devstack, aws_client
 from tests.support.events import url_event
 from tests.support.table import counts_by_hour
+from tests.support.waiting import wait_for
 from thermostat.contract import Reading
 from thermostat.items import ReadingItem, from_wire, to_wire
 
@@ -63,14 +62,7 @@ def aws(env: dict[str, str], *args: str, cwd: Path) -> subprocess.CompletedProce
 
 
 def client(endpoints: dict[str, Any], service: str) -> Any:
-    return boto3.client(  # type: ignore[call-overload]
-        service,
-        endpoint_url=endpoints["aws_endpoint_url"],
-        region_name=endpoints["region"],
-        aws_access_key_id=endpoints["access_key_id"],
-        aws_secret_access_key=endpoints["secret_access_key"],
-        config=Config(retries={"max_attempts": 1}),
-    )
+    return aws_client(endpoints, service, config=Config(retries={"max_attempts": 1}))
 
 
 def reading_event(device: str) -> dict[str, Any]:

@@ -20,7 +20,8 @@ from botocore.credentials import Credentials
 
 from devstack.moto import port_is_listening
 from tests.e2e.devstack_process import DEVSTACK, Devstack, Setup, post_reading
-from tests.e2e.e2e_support import REPO, functions_of_stack, wait_for
+from tests.e2e.e2e_support import REPO, functions_of_stack
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 READING = {

@@ -4,7 +4,6 @@ stores readings and cannot speak for another device; rotating its key loses no r
 from __future__ import annotations
 
 import re
-import signal
 import subprocess
 import sys
 import tomllib
@@ -16,7 +15,9 @@ import pytest
 import requests
 from requests_aws4auth import AWS4Auth
 
+from lambda_dataplane import children
 from tests.e2e.devstack_process import Devstack, table_items
+from tests.support.pi_process import pi_command, pi_status, start_pi
 from thermostat.items import READING_PREFIX
 
 pytestmark = pytest.mark.e2e
@@ -46,33 +47,8 @@ def add_device(devstack: Devstack, name: str, folder: Path) -> Path:
     return config
 
 
-def run_pi(config: Path) -> subprocess.Popen[bytes]:
-    log = (config.parent / "pi.log").open("ab")
-    return subprocess.Popen(
-        [str(BIN / "thermostat-pi"), "--config", str(config), "run", "--simulate"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
 def stop(pi: subprocess.Popen[bytes]) -> None:
-    pi.send_signal(signal.SIGTERM)
-    assert pi.wait(30) == 0
-
-
-def pi_status(config: Path) -> dict[str, str]:
-    done = subprocess.run(
-        [str(BIN / "thermostat-pi"), "--config", str(config), "status"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return {
-        key.strip(): value.strip()
-        for key, value in (line.split(":", 1) for line in done.stdout.splitlines() if ":" in line)
-        if not key.startswith(" ")
-    }
+    assert children.stop(pi, grace=30) == 0
 
 
 def readings_of(endpoints: dict[str, Any], device: str) -> int:
@@ -88,7 +64,7 @@ def test_a_pi_set_up_from_device_add_stores_readings_and_only_its_own(
     devstack = start_devstack("--no-pi")
     endpoints = devstack.ready()
     config = add_device(devstack, "kitchen", tmp_path / "kitchen")
-    pi = run_pi(config)
+    pi = start_pi(config)
     try:
         devstack.next_line("reading  kitchen", timeout=60)
     finally:
@@ -118,7 +94,7 @@ def test_rotating_the_key_of_a_running_pi_loses_no_reading(
     folder = tmp_path / "hall"
     config = add_device(devstack, "hall", folder)
     old_key = tomllib.loads((folder / "keys.toml").read_text())["access_key_id"]
-    pi = run_pi(config)
+    pi = start_pi(config)
     try:
         devstack.next_line("reading  hall", timeout=60)
         rotated = thermostat(
@@ -129,13 +105,7 @@ def test_rotating_the_key_of_a_running_pi_loses_no_reading(
         devstack.next_line("reading  hall", timeout=30)  # still sending, with the new key
     finally:
         stop(pi)
-    flushed = subprocess.run(
-        [str(BIN / "thermostat-pi"), "--config", str(config), "flush"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    flushed = pi_command(config, "flush", timeout=120, check=False)
     assert flushed.returncode == 0, flushed.stdout + flushed.stderr
     status = pi_status(config)
     assert re.match(r"0\b", status["queued"]), status

@@ -4,8 +4,6 @@ restart; ``--fresh`` starts empty. Real processes throughout."""
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,13 +12,16 @@ from typing import Any
 import pytest
 
 from devstack.moto import port_is_listening
+from lambda_dataplane import children
 from tests.e2e.devstack_process import (
     Devstack,
     post_reading,
     table_items,
     wait_for_items,
 )
-from tests.e2e.e2e_support import functions_of_stack, processes_mentioning, wait_for
+from tests.e2e.e2e_support import functions_of_stack, processes_mentioning
+from tests.support.pi_process import start_pi
+from tests.support.waiting import wait_for
 from thermostat.items import (
     READING_PREFIX,
     ReadingItem,
@@ -134,12 +135,7 @@ def test_a_pi_keeps_every_reading_across_a_stop_and_start(
     first = start_devstack("--no-pi", "--device-id", "across")
     endpoints = first.ready()
     config = pi_config(tmp_path / "pi.toml", first.endpoints_file, "across")
-    pi_bin = str(Path(sys.executable).with_name("thermostat-pi"))
-    pi = subprocess.Popen(
-        [pi_bin, "--config", str(config), "run", "--simulate"],
-        stdout=(tmp_path / "pi.log").open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    pi = start_pi(config)
     try:
         wait_for_items(endpoints, "across", 3)
         down_from = datetime.now(UTC)
@@ -151,8 +147,7 @@ def test_a_pi_keeps_every_reading_across_a_stop_and_start(
         down_until = datetime.now(UTC)
         wait_for(lambda: _queued(spool) == 0, timeout=60)
     finally:
-        pi.send_signal(signal.SIGTERM)
-        pi.wait(30)
+        children.stop(pi, grace=30)
     status = _status(spool)
     readings = [
         i for i in table_items(endpoints, "across") if i["sk"]["S"].startswith(READING_PREFIX)

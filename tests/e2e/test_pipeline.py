@@ -14,8 +14,9 @@ import pytest
 import requests
 from requests_aws4auth import AWS4Auth
 
-from tests.e2e.e2e_support import KEY, SECRET, Pipeline, function_pids, wait_for
+from tests.e2e.e2e_support import KEY, SECRET, Pipeline, function_pids
 from tests.support.table import counts_by_hour, plain
+from tests.support.waiting import wait_for
 from thermostat.contract import format_timestamp
 
 pytestmark = pytest.mark.e2e

@@ -26,20 +26,12 @@ from tests.hostile.outage import StoppableFront
 from tests.support.moto import DEV_ACCESS_KEY, DEV_SECRET_KEY, REGION, MotoServer
 from tests.support.stack import TEMPLATE
 from tests.support.table import counts_by_hour, plain
+from tests.support.waiting import wait_for
 from thermostat.endpoints import Endpoints
 
 pytestmark = pytest.mark.e2e
 DEVICE = "outage-pi"
 OUTAGE_S = 3.0  # the fault itself: how long the emulator is gone
-
-
-def wait_for(probe: Any, *, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (value := probe()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(0.05)
-    return value
 
 
 class Running:

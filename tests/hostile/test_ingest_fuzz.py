@@ -54,9 +54,7 @@ def exchange(moto: MotoServer) -> Iterator[Exchange]:
     """One deployed stack for the module: the table only grows, checked after each test."""
     moto.reset()
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in moto.env().items():
-            patch.setenv(name, value)
-        patch.delenv("AWS_PROFILE", raising=False)
+        moto.point_at(patch)
         yield Exchange(deploy(boto3.client("cloudformation"))["TableName"])
 
 
@@ -212,53 +210,45 @@ def test_a_key_twice_in_one_object_is_a_400(exchange: Exchange) -> None:
     run(exchange, "duplicate_keys", check)
 
 
-def test_readings_older_than_retention_are_refused(moto: MotoServer) -> None:
+def test_readings_older_than_retention_are_refused(aws: MotoServer) -> None:
     """With 30-day retention: a reading taken before the window is a 422 naming it."""
-    moto.reset()
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in moto.env().items():
-            patch.setenv(name, value)
-        table = deploy(boto3.client("cloudformation"))["TableName"]
-        retained = Exchange(table, READING_RETENTION_DAYS="30")
-        now = datetime.now(UTC)
+    table = deploy(boto3.client("cloudformation"))["TableName"]
+    retained = Exchange(table, READING_RETENTION_DAYS="30")
+    now = datetime.now(UTC)
 
-        @given(reading=s.valid_readings(), age_days=st.integers(0, 60))
-        def check(reading: dict[str, Any], age_days: int) -> None:
-            moment = now - timedelta(days=age_days, minutes=10)
-            reading = {**reading, "recorded_at": format_timestamp(moment)}
-            expected = expect(retained, [parse_reading(reading)])
-            status, body, stored = retained.send(event(s.dumps(reading)))
-            if age_days >= 30:
-                assert status == 422, body
-                assert "older than the retention period" in body["items"][0]["errors"][0]["msg"]
-                assert stored == []
-            else:
-                expected.check(status, body, stored)
+    @given(reading=s.valid_readings(), age_days=st.integers(0, 60))
+    def check(reading: dict[str, Any], age_days: int) -> None:
+        moment = now - timedelta(days=age_days, minutes=10)
+        reading = {**reading, "recorded_at": format_timestamp(moment)}
+        expected = expect(retained, [parse_reading(reading)])
+        status, body, stored = retained.send(event(s.dumps(reading)))
+        if age_days >= 30:
+            assert status == 422, body
+            assert "older than the retention period" in body["items"][0]["errors"][0]["msg"]
+            assert stored == []
+        else:
+            expected.check(status, body, stored)
 
-        run(retained, "retention", check)
+    run(retained, "retention", check)
 
 
-def test_a_device_over_its_rate_is_refused_and_nothing_is_stored(moto: MotoServer) -> None:
+def test_a_device_over_its_rate_is_refused_and_nothing_is_stored(aws: MotoServer) -> None:
     """Any sequence of batches from two devices: a 429 stores nothing, a 200 stores all."""
-    moto.reset()
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in moto.env().items():
-            patch.setenv(name, value)
-        table = deploy(boto3.client("cloudformation"))["TableName"]
-        limited = Exchange(table, DEVICE_READINGS_PER_MINUTE="60")
-        refused = 0
+    table = deploy(boto3.client("cloudformation"))["TableName"]
+    limited = Exchange(table, DEVICE_READINGS_PER_MINUTE="60")
+    refused = 0
 
-        @given(batch=s.cheap_batches, device=st.sampled_from(["rate-a", "rate-b"]))
-        def check(batch: list[dict[str, Any]], device: str) -> None:
-            nonlocal refused
-            batch = [{**r, "device_id": device} for r in batch]
-            expected = expect(limited, [parse_reading(r) for r in batch])
-            status, body, stored = limited.send(event(s.dumps(batch)))
-            if status == 429:
-                refused += 1
-                assert stored == [] and body["error"] == "rate_limited"
-            else:
-                expected.check(status, body, stored)
+    @given(batch=s.cheap_batches, device=st.sampled_from(["rate-a", "rate-b"]))
+    def check(batch: list[dict[str, Any]], device: str) -> None:
+        nonlocal refused
+        batch = [{**r, "device_id": device} for r in batch]
+        expected = expect(limited, [parse_reading(r) for r in batch])
+        status, body, stored = limited.send(event(s.dumps(batch)))
+        if status == 429:
+            refused += 1
+            assert stored == [] and body["error"] == "rate_limited"
+        else:
+            expected.check(status, body, stored)
 
-        run(limited, "rate_limit", check)
-        assert refused > 0, "the budget never reached the limit"
+    run(limited, "rate_limit", check)
+    assert refused > 0, "the budget never reached the limit"

@@ -93,13 +93,17 @@ def test_ingest_role_may_not_delete_scan_or_rewrite(action: str) -> None:
         assert not decide(role("IngestFunctionRole"), action, resource).allowed
 
 
+def own_log_group(group: str) -> set[tuple[str, str, str]]:
+    """What every function's role may do with its own log group: create streams, put events."""
+    return {(group, "logs:CreateLogStream", ""), (group, "logs:PutLogEvents", "")}
+
+
 def test_ingest_role_may_do_exactly_its_job() -> None:
     """Put and get items of the table, and write its own log group: nothing else."""
     assert every_grant(role("IngestFunctionRole")) == {
         ("ReadingsTable", "dynamodb:GetItem", ""),
         ("ReadingsTable", "dynamodb:PutItem", ""),
-        ("IngestLogGroup", "logs:CreateLogStream", ""),
-        ("IngestLogGroup", "logs:PutLogEvents", ""),
+        *own_log_group("IngestLogGroup"),
     }
 
 
@@ -117,8 +121,7 @@ def test_stream_role_may_do_exactly_its_job() -> None:
         ("*", "dynamodb:ListStreams", ""),
         ("AlertTopic", "sns:Publish", ""),
         ("FailureQueue", "sqs:SendMessage", ""),
-        ("StreamLogGroup", "logs:CreateLogStream", ""),
-        ("StreamLogGroup", "logs:PutLogEvents", ""),
+        *own_log_group("StreamLogGroup"),
     }
 
 
@@ -141,8 +144,7 @@ def test_health_role_may_do_exactly_its_job() -> None:
         ("ReadingsTable", "dynamodb:PutItem", ""),
         ("ReadingsTable", "dynamodb:UpdateItem", ""),
         ("AlertTopic", "sns:Publish", ""),
-        ("HealthLogGroup", "logs:CreateLogStream", ""),
-        ("HealthLogGroup", "logs:PutLogEvents", ""),
+        *own_log_group("HealthLogGroup"),
     }
 
 

@@ -50,61 +50,58 @@ def test_template_passes_the_iam_lint() -> None:
     assert (result.returncode, result.stdout) == (0, "")
 
 
-def test_wildcard_action_fails_the_iam_lint(tmp_path: Path) -> None:
-    """A new "dynamodb:*" in a role is a finding, and lint fails."""
+def _wildcard_action(body: dict[str, Any]) -> None:
+    """A new "dynamodb:*" in a role."""
+    statements(body, "IngestFunctionRole")[0]["Action"] = "dynamodb:*"
 
-    def widen(body: dict[str, Any]) -> None:
-        statements(body, "IngestFunctionRole")[0]["Action"] = "dynamodb:*"
 
-    result = iam_lint(variant(tmp_path, widen))
+def _star_resource(body: dict[str, Any]) -> None:
+    """A "*" resource not listed in the role's Metadata."""
+    statements(body, "HealthFunctionRole")[0]["Resource"] = "*"
+
+
+def _unknown_action(body: dict[str, Any]) -> None:
+    """An action that does not exist: parliament's finding."""
+    statements(body, "IngestFunctionRole")[0]["Action"] = ["dynamodb:PutItems"]
+
+
+def _lazy_skip(body: dict[str, Any]) -> None:
+    """A checkov skip whose comment says nothing a reviewer can judge."""
+    body["Resources"]["ReadingsTable"]["Metadata"]["checkov"]["skip"][0]["comment"] = "n/a"
+
+
+def _stale_skip(body: dict[str, Any]) -> None:
+    """A parliament skip that matches no finding any more (reported, so skips stay true)."""
+    statements(body, "StreamFunctionRole")[0]["Resource"] = {
+        "Fn::Sub": "${ReadingsTable.Arn}/stream/label-without-colons"
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "finding"),
+    [
+        pytest.param(_wildcard_action, "IngestFunctionRole: WILDCARD_ACTION", id="wildcard-action"),
+        pytest.param(
+            _star_resource, "HealthFunctionRole: STAR_RESOURCE_WITHOUT_REASON", id="star-resource"
+        ),
+        pytest.param(_unknown_action, "IngestFunctionRole: UNKNOWN_ACTION", id="unknown-action"),
+        pytest.param(
+            _lazy_skip, "ReadingsTable: SKIP_WITHOUT_REASON: checkov CKV_AWS_119", id="lazy-skip"
+        ),
+        pytest.param(
+            _stale_skip,
+            "StreamFunctionRole: STALE_SKIP: parliament RESOURCE_MISMATCH",
+            id="stale-skip",
+        ),
+    ],
+)
+def test_a_new_finding_fails_the_iam_lint(
+    tmp_path: Path, change: Callable[[dict[str, Any]], None], finding: str
+) -> None:
+    """Each kind of finding, written into a copy of the template, fails lint and is named."""
+    result = iam_lint(variant(tmp_path, change))
     assert result.returncode == 1
-    assert "IngestFunctionRole: WILDCARD_ACTION" in result.stdout
-
-
-def test_star_resource_without_a_reason_fails_the_iam_lint(tmp_path: Path) -> None:
-    """A "*" resource not listed in the role's Metadata is a finding."""
-
-    def star(body: dict[str, Any]) -> None:
-        statements(body, "HealthFunctionRole")[0]["Resource"] = "*"
-
-    result = iam_lint(variant(tmp_path, star))
-    assert result.returncode == 1
-    assert "HealthFunctionRole: STAR_RESOURCE_WITHOUT_REASON" in result.stdout
-
-
-def test_parliament_finding_fails_the_iam_lint(tmp_path: Path) -> None:
-    """An action that does not exist is parliament's finding, and lint fails."""
-
-    def typo(body: dict[str, Any]) -> None:
-        statements(body, "IngestFunctionRole")[0]["Action"] = ["dynamodb:PutItems"]
-
-    result = iam_lint(variant(tmp_path, typo))
-    assert result.returncode == 1
-    assert "IngestFunctionRole: UNKNOWN_ACTION" in result.stdout
-
-
-def test_skip_without_a_reason_fails_the_iam_lint(tmp_path: Path) -> None:
-    """A checkov skip whose comment says nothing a reviewer can judge is a finding."""
-
-    def lazy(body: dict[str, Any]) -> None:
-        body["Resources"]["ReadingsTable"]["Metadata"]["checkov"]["skip"][0]["comment"] = "n/a"
-
-    result = iam_lint(variant(tmp_path, lazy))
-    assert result.returncode == 1
-    assert "ReadingsTable: SKIP_WITHOUT_REASON: checkov CKV_AWS_119" in result.stdout
-
-
-def test_stale_parliament_skip_fails_the_iam_lint(tmp_path: Path) -> None:
-    """A parliament skip that matches no finding any more is reported, so skips stay true."""
-
-    def stale(body: dict[str, Any]) -> None:
-        statements(body, "StreamFunctionRole")[0]["Resource"] = {
-            "Fn::Sub": "${ReadingsTable.Arn}/stream/label-without-colons"
-        }
-
-    result = iam_lint(variant(tmp_path, stale))
-    assert result.returncode == 1
-    assert "StreamFunctionRole: STALE_SKIP: parliament RESOURCE_MISMATCH" in result.stdout
+    assert finding in result.stdout
 
 
 def checkov(template: Path) -> subprocess.CompletedProcess[str]:

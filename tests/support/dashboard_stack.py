@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from devstack.moto import free_port
+from lambda_dataplane import children
 from thermostat.endpoints import Endpoints
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,16 +58,6 @@ def _clean_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.pop("THERMOSTAT_TABLE", None)
     return env
-
-
-def _stop(process: subprocess.Popen[Any]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @dataclass
@@ -133,7 +124,7 @@ def running_devstack(folder: Path, *, pi_interval: float | None = 1.0) -> Iterat
             time.sleep(0.1)
         yield Devstack(folder, Endpoints.read(state / "endpoints.json"), process)
     finally:
-        _stop(process)
+        children.stop(process, sig=signal.SIGINT, grace=20)
         log.close()
 
 
@@ -164,7 +155,7 @@ def running_dashboard(
             raise RuntimeError(f"thermostat dashboard did not start (printed {url!r})")
         yield Dashboard(url, process)
     finally:
-        _stop(process)
+        children.stop(process, sig=signal.SIGINT, grace=20)
 
 
 @contextlib.contextmanager

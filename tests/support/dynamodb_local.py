@@ -22,6 +22,8 @@ from typing import Any
 import boto3
 import yaml
 
+from lambda_dataplane import children
+
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "dynamodb-local"
 LAUNCHER = Path(__file__).resolve().parent / "java" / "DynamoDBLocalLoopback.java"
@@ -95,14 +97,8 @@ class DynamoDBLocal:
 
     def stop(self, timeout: float = 10.0) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout)
+        if process is not None:
+            children.stop(process, grace=timeout)
 
 
 @dataclass(frozen=True)

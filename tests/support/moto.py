@@ -6,6 +6,10 @@ import contextlib
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
 
 from devstack import moto as devstack_moto
 from devstack.moto import free_port
@@ -39,6 +43,23 @@ class MotoServer(devstack_moto.MotoServer):
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
         }
+
+    def point_at(self, patch: pytest.MonkeyPatch) -> None:
+        """This process's AWS settings (endpoint, keys, region) to this server; no profile."""
+        for name, value in self.env().items():
+            patch.setenv(name, value)
+        patch.delenv("AWS_PROFILE", raising=False)
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for this server, with the dev keys and region (whatever this
+        process's AWS settings say)."""
+        return boto3.client(  # type: ignore[call-overload]
+            service,
+            endpoint_url=self.endpoint_url,
+            region_name=REGION,
+            aws_access_key_id=DEV_ACCESS_KEY,
+            aws_secret_access_key=DEV_SECRET_KEY,
+        )
 
 
 @contextlib.contextmanager

@@ -68,24 +68,14 @@ def _range_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", required=True, help="device id, e.g. living-room")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--day", type=timerange.day, help="one day, YYYY-MM-DD, in --tz")
-    which.add_argument(
-        "--last",
-        type=timerange.duration,
-        metavar="DURATION",
-        help="the last DURATION up to now (90m, 2h, 1d)",
+    timerange.add_duration_option(which, "--last", help="the last DURATION up to now (90m, 2h, 1d)")
+    timerange.add_when_option(
+        which, "--from", dest="since", help="start: a day or an ISO time (no offset: in --tz)"
     )
-    which.add_argument(
-        "--from",
-        dest="since",
-        type=timerange.moment_or_day,
-        metavar="WHEN",
-        help="start: a day or an ISO time (no offset: in --tz)",
-    )
-    parser.add_argument(
+    timerange.add_when_option(
+        parser,
         "--to",
         dest="until",
-        type=timerange.moment_or_day,
-        metavar="WHEN",
         help="end: a day (included) or a time (excluded); default now",
     )
 
@@ -114,11 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = sub("status", "every device's latest reading, and which ones are silent")
-    p.add_argument(
+    timerange.add_duration_option(
+        p,
         "--silent-after",
-        type=timerange.duration,
         default=timedelta(minutes=15),
-        metavar="DURATION",
         help="flag devices not heard from for this long (90s, 15m, 2h, 1d; default 15m)",
     )
     _format_options(p)

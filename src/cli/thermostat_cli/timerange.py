@@ -79,6 +79,29 @@ def duration(text: str) -> timedelta:
     return timedelta(seconds=sum(float(n) * _UNIT_SECONDS[u] for n, u in parts))
 
 
+def add_duration_option(
+    parser: argparse._ActionsContainer,
+    flag: str,
+    *,
+    help: str,
+    default: timedelta | None = None,
+) -> None:
+    """An option that takes a DURATION (``90s``, ``15m``, ``2h``, ``1d``), read by
+    :func:`duration`."""
+    parser.add_argument(flag, type=duration, default=default, metavar="DURATION", help=help)
+
+
+def add_when_option(
+    parser: argparse._ActionsContainer,
+    flag: str,
+    *,
+    dest: str,
+    help: str,
+) -> None:
+    """An option that takes a WHEN (a day, or an ISO time), read by :func:`moment_or_day`."""
+    parser.add_argument(flag, dest=dest, type=moment_or_day, metavar="WHEN", help=help)
+
+
 def format_duration(span: timedelta) -> str:
     """``timedelta(minutes=90)`` as ``1h30m``: the form ``duration`` reads."""
     seconds = round(span.total_seconds())
@@ -96,16 +119,15 @@ def _start_of(day_: date, tz: tzinfo) -> datetime:
 
 @dataclass(frozen=True)
 class TimeRange:
-    """``[start, end)`` in UTC; ``day`` is set when the user asked for one calendar day."""
+    """``[start, end)`` in UTC, shown in ``tz``."""
 
     start: datetime
     end: datetime
     tz: tzinfo
-    day: date | None = None
 
     @classmethod
-    def for_day(cls, day_: date, tz: tzinfo) -> TimeRange:
-        return cls(_start_of(day_, tz), _start_of(day_ + timedelta(days=1), tz), tz, day_)
+    def for_day(cls, day_: date, tz: tzinfo) -> DayRange:
+        return DayRange(_start_of(day_, tz), _start_of(day_ + timedelta(days=1), tz), tz, day_)
 
     @classmethod
     def between(
@@ -132,17 +154,26 @@ class TimeRange:
         return hour_label(self.start), hour_label(self.last)
 
     def day_labels(self) -> tuple[str, str]:
-        # Daily rollups are UTC days: `--day D` means the rollup labelled D.
-        if self.day is not None:
-            return self.day.isoformat(), self.day.isoformat()
         return day_label(self.start), day_label(self.last)
 
     def describe(self) -> str:
-        if self.day is not None:
-            return f"on {self.day.isoformat()} ({zone_name(self.tz)})"
         fmt = "%Y-%m-%d %H:%M"
         start, end = self.start.astimezone(self.tz), self.end.astimezone(self.tz)
         return f"from {start.strftime(fmt)} to {end.strftime(fmt)} ({zone_name(self.tz)})"
+
+
+@dataclass(frozen=True)
+class DayRange(TimeRange):
+    """The one calendar day in ``tz`` the user asked for (``--day``)."""
+
+    day: date
+
+    def day_labels(self) -> tuple[str, str]:
+        # Daily rollups are UTC days: `--day D` means the rollup labelled D.
+        return self.day.isoformat(), self.day.isoformat()
+
+    def describe(self) -> str:
+        return f"on {self.day.isoformat()} ({zone_name(self.tz)})"
 
 
 def _aware(moment: datetime, tz: tzinfo) -> datetime:

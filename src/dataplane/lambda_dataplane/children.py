@@ -68,3 +68,16 @@ def popen(
         return subprocess.Popen(argv, preexec_fn=preexec, **options)
 
     return _spawner.submit(start).result()
+
+
+def stop(process: subprocess.Popen[Any], *, sig: int = signal.SIGTERM, grace: float = 10.0) -> int:
+    """End a child in order: `sig` (SIGTERM, or SIGINT for a program that treats Ctrl-C as
+    its clean stop), up to `grace` seconds to finish, then SIGKILL. Reaps it; its exit
+    status. A child that has already ended is only reaped."""
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            return process.wait(grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return process.wait()

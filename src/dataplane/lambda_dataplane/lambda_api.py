@@ -85,6 +85,19 @@ def _json(doc: Any, status: int = 200) -> HttpResponse:
     return HttpResponse(status, [("Content-Type", "application/json")], json.dumps(doc).encode())
 
 
+def _forwarded(
+    request: HttpRequest, forward: Forward, patch: Callable[[dict[str, Any]], None]
+) -> HttpResponse:
+    """The emulator's answer to ``request``, its JSON document patched with what the data plane
+    knows better; an error answer passes as it is."""
+    answer = forward(request)
+    if answer.status != 200:
+        return answer
+    doc = json.loads(answer.body)
+    patch(doc)
+    return _json(doc)
+
+
 class LambdaApi:
     """The Lambda control and invoke API over one running :class:`DataPlane`."""
 
@@ -230,26 +243,22 @@ class LambdaApi:
     def _get_function(
         self, request: HttpRequest, function: FunctionConfig, _m: Any, _q: Any, forward: Forward
     ) -> HttpResponse:
-        answer = forward(request)
-        if answer.status != 200:
-            return answer
-        doc = json.loads(answer.body)
-        patch_function(doc.setdefault("Configuration", {}), function)
-        doc["Code"] = {"RepositoryType": "ECR", "ImageUri": function.image_uri or ""}
-        return _json(doc)
+        def patch(doc: dict[str, Any]) -> None:
+            patch_function(doc.setdefault("Configuration", {}), function)
+            doc["Code"] = {"RepositoryType": "ECR", "ImageUri": function.image_uri or ""}
+
+        return _forwarded(request, forward, patch)
 
     def _list_functions(
         self, request: HttpRequest, _f: Any, _m: Any, _q: Any, forward: Forward
     ) -> HttpResponse:
-        answer = forward(request)
-        if answer.status != 200:
-            return answer
-        doc = json.loads(answer.body)
-        for configuration in doc.get("Functions", []):
-            function = self.plane.plan.functions.get(configuration.get("FunctionName", ""))
-            if function is not None:
-                patch_function(configuration, function)
-        return _json(doc)
+        def patch(doc: dict[str, Any]) -> None:
+            for configuration in doc.get("Functions", []):
+                function = self.plane.plan.functions.get(configuration.get("FunctionName", ""))
+                if function is not None:
+                    patch_function(configuration, function)
+
+        return _forwarded(request, forward, patch)
 
     # -- Function URLs ------------------------------------------------------------------------
     def _url_configs(self, function: FunctionConfig) -> list[dict[str, Any]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from datetime import UTC, datetime
 
 from lambda_dataplane.config import FunctionConfig, Invoker
 from lambda_dataplane.errors import DataplaneError
+from lambda_dataplane.periodic import Every
 
 log = logging.getLogger(__name__)
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
@@ -83,34 +83,25 @@ class Schedule:
         self.interval_s = interval_s or spec.interval_s
         self.runs = 0
         self.last_error: str | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, name=f"schedule-{spec.logical_id}", daemon=True
-        )
+        self._every = Every(self.interval_s, self._run_once, name=f"schedule-{spec.logical_id}")
 
     def start(self) -> None:
-        self._thread.start()
+        self._every.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=30)
+        self._every.stop()
 
-    def _run(self) -> None:
-        # Like EventBridge, the first run comes one interval after the rule is created.
-        while not self._stop.wait(self.interval_s):
-            payload = scheduled_event(
-                self.spec.rule_arn, self.account_id, self.region, self.clock()
-            )
-            try:
-                result = self.invoker.invoke(payload)
-            except DataplaneError as err:
-                self.last_error = str(err)
-                log.warning("%s: invocation failed: %s", self.spec.logical_id, err)
-                continue
-            self.runs += 1
-            self.last_error = (
-                result.payload[:500].decode("utf-8", "replace") if (result.function_error) else None
-            )
-            if result.function_error:
-                log.warning("%s: function error %s", self.spec.logical_id, self.last_error)
+    def _run_once(self) -> None:
+        payload = scheduled_event(self.spec.rule_arn, self.account_id, self.region, self.clock())
+        try:
+            result = self.invoker.invoke(payload)
+        except DataplaneError as err:
+            self.last_error = str(err)
+            log.warning("%s: invocation failed: %s", self.spec.logical_id, err)
+            return
+        self.runs += 1
+        self.last_error = (
+            result.payload[:500].decode("utf-8", "replace") if (result.function_error) else None
+        )
+        if result.function_error:
+            log.warning("%s: function error %s", self.spec.logical_id, self.last_error)

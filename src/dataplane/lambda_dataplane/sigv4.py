@@ -74,21 +74,24 @@ class _Claim:
     expires: int | None  # presigned URLs only
 
 
+def _claim(elements: Mapping[str, str], prefix: str, amz_date: str, expires: int | None) -> _Claim:
+    """The three elements both forms carry, named ``Credential``, ``SignedHeaders`` and
+    ``Signature`` in the Authorization header and the same with ``X-Amz-`` in a presigned
+    URL's query."""
+    access_key, *scope = elements[f"{prefix}Credential"].split("/")
+    signed_headers = elements[f"{prefix}SignedHeaders"].split(";")
+    return _Claim(
+        access_key, scope, signed_headers, elements[f"{prefix}Signature"], amz_date, expires
+    )
+
+
 def _parse_authorization(value: str, headers: Mapping[str, str]) -> _Claim:
     algorithm, _, rest = value.strip().partition(" ")
     if algorithm != ALGORITHM:
         raise SignatureError(f"unsupported algorithm {algorithm!r}")
     fields = dict(p.strip().partition("=")[::2] for p in rest.split(","))
     try:
-        access_key, *scope = fields["Credential"].split("/")
-        return _Claim(
-            access_key,
-            scope,
-            fields["SignedHeaders"].split(";"),
-            fields["Signature"],
-            headers["x-amz-date"],
-            None,
-        )
+        return _claim(fields, "", headers["x-amz-date"], None)
     except KeyError as err:
         raise SignatureError(f"authorization lacks {err.args[0]}") from err
 
@@ -97,16 +100,7 @@ def _parse_presigned(query: Mapping[str, str]) -> _Claim:
     try:
         if query["X-Amz-Algorithm"] != ALGORITHM:
             raise SignatureError(f"unsupported algorithm {query['X-Amz-Algorithm']!r}")
-        access_key, *scope = query["X-Amz-Credential"].split("/")
-        expires = int(query["X-Amz-Expires"])
-        return _Claim(
-            access_key,
-            scope,
-            query["X-Amz-SignedHeaders"].split(";"),
-            query["X-Amz-Signature"],
-            query["X-Amz-Date"],
-            expires,
-        )
+        return _claim(query, "X-Amz-", query["X-Amz-Date"], int(query["X-Amz-Expires"]))
     except KeyError as err:
         raise SignatureError(f"presigned URL lacks {err.args[0]}") from err
     except ValueError as err:

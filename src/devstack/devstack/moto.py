@@ -102,14 +102,8 @@ class MotoServer:
 
     def stop(self, timeout: float = 5.0) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout)
+        if process is not None:
+            children.stop(process, grace=timeout)
 
     def __enter__(self) -> MotoServer:
         return self.start()

@@ -26,6 +26,7 @@ from devstack.local_aws import (
 from devstack.moto import MotoServer
 from devstack.persistence import TableFiles
 from devstack.simulated_pi import forget_pi_state, start_pi_process, write_pi_config
+from lambda_dataplane import children
 from lambda_dataplane.app import AwsEndpoint, DataPlane, DataPlaneOptions
 from lambda_dataplane.stack import read_stack
 from lambda_dataplane.stream_config import StreamMappingConfig
@@ -209,12 +210,7 @@ class DevStack:
         front and the TTL sweeper; the feed; the journal, once it has read the stream to its
         end; moto_server last."""
         if self.pi_process is not None:
-            self.pi_process.terminate()
-            try:
-                self.pi_process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.pi_process.kill()
-                self.pi_process.wait()
+            children.stop(self.pi_process)
         if self.plane is not None:
             self.plane.stop()
         if self.local_aws is not None:

@@ -24,6 +24,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from lambda_dataplane.periodic import Every
 from lambda_dataplane.stack import ClientFactory, created_resources
 
 log = logging.getLogger(__name__)
@@ -107,24 +108,20 @@ class TtlSweeper:
     ) -> None:
         self._dynamodb, self.tables, self.deletions = dynamodb, dict(tables), deletions
         self.interval, self._clock = interval, clock
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="ttl-sweeper", daemon=True)
+        self._every = Every(interval, self._sweep_logged, name="ttl-sweeper", join_timeout=10)
         self.deleted = 0
 
     def start(self) -> None:
-        self._thread.start()
+        self._every.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
+        self._every.stop()
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.sweep()
-            except (BotoCoreError, ClientError) as err:
-                log.warning("TTL sweep failed: %s", err)
+    def _sweep_logged(self) -> None:
+        try:
+            self.sweep()
+        except (BotoCoreError, ClientError) as err:
+            log.warning("TTL sweep failed: %s", err)
 
     def sweep(self) -> int:
         """One pass over every table; the number of items deleted."""
