@@ -139,6 +139,9 @@ def test_pi_client_delivers_across_a_restart_of_the_dataplane_service(
         compose.eventually("the spool drained", lambda: queued(config) == 0 or None, 180)
     finally:
         children.stop(pi, sig=signal.SIGINT, grace=30)
+        # The stack is shared by the session: whatever failed above, later scenarios need the
+        # data plane running (`start` on a running service does nothing).
+        compose.compose_run("start", "dataplane")
     status = pi_status(config)
     times = stored_times(compose, device)
     assert int(status["sent"]) == len(times), log.read_text()
