@@ -106,4 +106,4 @@ def test_skipped_schedule_is_run_with_its_template_rate(aws: MotoServer) -> None
     assert schedule.function.name == outputs["HealthFunctionName"]
     assert schedule.function.command == ("thermostat_stream.health.handler",)
     _, default = deployed("s10")
-    assert default.schedules[0].interval_s == 300
+    assert default.schedules[0].interval_s == 900  # HealthCheckMinutes' default, 15
