@@ -47,7 +47,8 @@ LEVERS = (
         "StreamMaximumBatchingWindowInSeconds 60",
         {"StreamMaximumBatchingWindowInSeconds": "60"},
     ),
-    _lever("batch_1", "StreamBatchSize 1", {"StreamBatchSize": "1"}),
+    _lever("batch_100", "StreamBatchSize 100", {"StreamBatchSize": "100"}),
+    _lever("batch_1000", "StreamBatchSize 1000", {"StreamBatchSize": "1000"}),
     _lever(
         "memory_128", "MemorySize 128 MB", memory_mb={"ingest": 128, "stream": 128, "health": 128}
     ),
@@ -71,6 +72,7 @@ LEVERS = (
         "before this change: each reading alone, window 0, INFO logs and platform lines",
         {
             "StreamMaximumBatchingWindowInSeconds": "0",
+            "StreamBatchSize": "100",
             "FunctionLogLevel": "INFO",
             "PlatformLogLevel": "INFO",
             "HealthCheckMinutes": "5",
@@ -127,6 +129,9 @@ def without_status_index(day: Day) -> Day:
     stream = changed.usage["stream"]
     stream.write_units -= stream.index_write_units
     stream.index_write_units = 0.0
+    for units in stream.units_by_kind.values():
+        units[1] -= units[2]
+        units[2] = 0.0
     changed.scenario = replace(
         day.scenario,
         name="what_if_no_status_index",

@@ -88,6 +88,7 @@ class DaySimulation:
             self.meter,
             environments,
             now=self.clock.now,
+            monotonic=self.clock.monotonic,
             device_arn=arn + device_user_name(self.stack, DEVICE),
             log_levels={role: s.application_log_level for role, s in self.specs.items()},
         )
@@ -130,6 +131,8 @@ class DaySimulation:
                 before, readings = self._loop(outbox, uploader, overhead)
             finally:
                 outbox.close()
+        if self.functions.refused:  # a cost of readings not stored would be no cost at all
+            raise RuntimeError(f"ingest refused uploads: {self.functions.refused[:5]}")
         added = table_bytes(self.lookup, self.table, self.shape, overhead) - before
         return Day(
             self.scenario,
@@ -140,6 +143,8 @@ class DaySimulation:
             point_in_time_recovery(self.plan.parameters),
             max(self.functions.waited, default=0.0),
             DAY_S / self.plan.schedules[0].interval_s,
+            self.plan.mappings[0].config.batch_size,
+            self.plan.mappings[0].config.batching_window_seconds,
         )
 
     def _loop(self, outbox: Outbox, uploader: Uploader, overhead: int) -> tuple[int, int]:

@@ -15,7 +15,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
@@ -28,6 +28,7 @@ from lambda_dataplane.url_event import HttpRequest, build_event, map_response
 from thermostat import aws
 from thermostat.logs import lambda_log_level
 from thermostat_ingest import handler as ingest_handler
+from thermostat_ingest.ratelimit import DeviceRateLimit
 from thermostat_pi.transport import BoundedSession, Reply
 from thermostat_stream import handler as stream_handler
 from thermostat_stream import health as health_handler
@@ -72,6 +73,7 @@ class Functions:
     now: Callable[[], datetime]
     device_arn: str
     waited: list[float]  # seconds the oldest reading of each upload had waited
+    refused: list[int] = field(default_factory=list)  # statuses of uploads not answered 200
 
     def call(self, role: str, handler: Callable[[Any], Any]) -> Any:
         context = SimpleNamespace(aws_request_id=str(uuid.uuid4()))
@@ -106,6 +108,8 @@ class Functions:
         )
         result = self.call("ingest", lambda context: ingest_handler.handler(event, context))
         response = map_response(json.dumps(result).encode())
+        if response.status != 200:
+            self.refused.append(response.status)
         return Reply(response.status, CaseInsensitiveDict(response.headers), response.body)
 
     def invoke(self, payload: bytes, *, timeout: float | None = None) -> InvocationResult:
@@ -137,6 +141,7 @@ def build(
     environments: dict[str, dict[str, str]],
     *,
     now: Callable[[], datetime],
+    monotonic: Callable[[], float],
     device_arn: str,
     log_levels: dict[str, str],
 ) -> Functions:
@@ -148,6 +153,13 @@ def build(
         processor = stream_handler.build_processor(environments["stream"])
         check = health_handler.build_check(environments["health"])
     app.clock = now
+    if app.rate_limit is not None:  # its buckets refill on the simulation's clock too
+        settings = app.settings
+        app.rate_limit = DeviceRateLimit(
+            per_minute=settings.device_readings_per_minute,
+            burst=settings.device_readings_burst,
+            monotonic=monotonic,
+        )
     processor.clock = processor.outbox.clock = now
     check.clock = check.outbox.clock = now
     ingest_handler._app = app

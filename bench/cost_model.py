@@ -5,8 +5,10 @@ A day is scaled to a month by the price list's hours a month. Per device: the in
 stream functions (requests, GB-seconds, request units, log bytes), alerts, and the storage a
 month of its data adds (priced for that month: it stays on the bill until it expires). Per
 stack, shared by its devices: the scheduled health check, measured with 1, 50 and 1,000
-devices in the status index. At scale one stream batch carries several devices' records, so
-the per-device stream figures here (one device alone) are an upper bound.
+devices in the status index. At scale one stream batch carries several devices' records, and
+a device's status is written once per batch it is in, which depends on how many devices
+fill the batches: bench/cost_scale.py replays the mapping's batching for 50 and 1,000 devices
+and scales the measured per-batch status cost and stream invocations with it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from bench.cost_scale import replay
 from bench.cost_stack import Day, FunctionSpec
 from bench.pricing import PriceList
 from bench.usage import FunctionUsage
@@ -112,11 +115,46 @@ def days_per_month(prices: PriceList) -> float:
     return prices.rule("hours_per_month") / 24
 
 
-def device_month(day: Day, prices: PriceList) -> Bill:
+def _stream_at(day: Day, devices: int, prices: PriceList) -> Bill:
+    """The stream function's bill for one device among ``devices``: its invocations shared,
+    its status written once per batch it is in (cost_scale), the rest as measured."""
+    usage, spec = day.usage["stream"], day.functions["stream"]
+    scenario = day.scenario
+    batching = replay(
+        devices,
+        upload_every_s=scenario.cadence.after_readings * scenario.interval_s,
+        readings_per_upload=scenario.cadence.after_readings,
+        batch_size=day.batch_size,
+        window_s=day.batching_window_s,
+        hours=24.0 if devices < 1000 else 6.0,
+    )
+    measured = usage.invocations / day.days  # a day, one device alone
+    per_batch = batching.device_batches_per_day / measured if measured else 1.0
+    per_invocation = batching.invocations_per_day / devices / measured if measured else 1.0
+    bill = function_bill(usage, spec, prices)
+    status = usage.units_by_kind.get("STATUS", [0.0, 0.0, 0.0])
+    status_bill = {
+        "DynamoDB writes": prices["dynamodb_write_request_unit"].cost(status[1]),
+        "DynamoDB reads": prices["dynamodb_read_request_unit"].cost(status[0]),
+    }
+    items = dict(bill.items)
+    for item, cost in status_bill.items():  # the status part scales with the batches
+        items[item] += cost * (per_batch - 1)
+    items["Lambda requests"] *= per_invocation
+    items["Lambda GB-seconds"] *= per_batch  # a device's share: as if alone in the batch
+    items["CloudWatch Logs"] *= per_invocation
+    return Bill(items)
+
+
+def device_month(day: Day, prices: PriceList, devices: int = 1) -> Bill:
     """One device's own share for a month: its functions' work and its storage."""
     bill = Bill({})
     for role in PER_DEVICE_ROLES:
-        if role in day.usage:
+        if role not in day.usage:
+            continue
+        if role == "stream" and devices > 1:
+            bill = bill.plus(_stream_at(day, devices, prices))
+        else:
             bill = bill.plus(function_bill(day.usage[role], day.functions[role], prices))
     gb = day.storage_bytes_added / prices.rule("bytes_per_gb")
     storage = prices["dynamodb_storage_gb_month"].cost(gb)
@@ -144,12 +182,13 @@ def stack_month(
 
 def costs(day: Day, health: dict[int, FunctionUsage], prices: PriceList) -> dict[str, Any]:
     """$/device-month and $/month for each device count, with the line items at one device."""
-    own = device_month(day, prices)
-    found: dict[str, Any] = {"per_device_month": {}, "per_month": {}}
+    found: dict[str, Any] = {"per_device_month": {}, "per_month": {}, "items": {}}
     for devices in DEVICE_COUNTS:
+        own = device_month(day, prices, devices)
         shared = stack_month(day, health, devices, prices)
         per_device = own.total + shared.total / devices
         found["per_device_month"][str(devices)] = per_device
         found["per_month"][str(devices)] = per_device * devices
-    found["items_1_device"] = own.plus(stack_month(day, health, 1, prices)).items
+        found["items"][str(devices)] = own.plus(shared.scaled(1 / devices)).items
+    found["items_1_device"] = found["items"]["1"]
     return found

@@ -53,6 +53,8 @@ class Day:
     pitr: bool
     waited_max_s: float  # the longest a reading waited on the Pi before it was stored
     health_runs_per_day: float
+    batch_size: int = 0  # the stream mapping's (0: no stream)
+    batching_window_s: float = 0.0
 
     @property
     def days(self) -> float:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from bench import dynamo_units as units
-from bench.usage import FunctionUsage, TableShape, only_key_condition
+from bench.usage import FunctionUsage, TableShape, item_kind, only_key_condition
 
 _IGNORED = ("DescribeTable", "DescribeTimeToLive")  # control plane: not billed per request
 
@@ -102,13 +102,23 @@ class Meter:
         return table, json.dumps(key, sort_keys=True)
 
     def _charge(
-        self, function: str, *, read: float = 0.0, write: float = 0.0, index: float = 0.0
+        self,
+        function: str,
+        kind: str,
+        *,
+        read: float = 0.0,
+        write: float = 0.0,
+        index: float = 0.0,
     ) -> None:
         usage = self.of(function)
         with self._lock:
             usage.read_units += read
             usage.write_units += write + index
             usage.index_write_units += index
+            by_kind = usage.units_by_kind.setdefault(kind, [0.0, 0.0, 0.0])
+            by_kind[0] += read
+            by_kind[1] += write + index
+            by_kind[2] += index
 
     def _after(
         self, http_response: Any, parsed: Mapping[str, Any], context: dict[str, Any], **_: Any
@@ -131,7 +141,7 @@ class Meter:
             if "ProjectionExpression" in params and item:
                 self._later.append(lambda: self._get_whole(function, params))
             else:
-                self._charge(function, read=read)
+                self._charge(function, item_kind(params["Key"]), read=read)
         elif operation == "Query":
             self._later.append(lambda: self._query(function, params))
         elif operation in ("PutItem", "DeleteItem"):
@@ -150,19 +160,21 @@ class Meter:
         size = units.item_size(item) if item else 0
         consistent = bool(params.get("ConsistentRead"))
         read = units.read_units(size, consistent=consistent, unit_bytes=self._read_bytes)
-        self._charge(function, read=read)
+        self._charge(function, item_kind(params["Key"]), read=read)
 
     def _query(self, function: str, params: Mapping[str, Any]) -> None:
         page = self._lookup.query(**only_key_condition(params)).get("Items", [])
         size = sum(units.item_size(item) for item in page)
         consistent = bool(params.get("ConsistentRead"))
         read = units.read_units(size, consistent=consistent, unit_bytes=self._read_bytes)
-        self._charge(function, read=read)
+        kind = item_kind(page[0]) if page else "Query"
+        self._charge(function, kind if "IndexName" not in params else "index", read=read)
 
     def _failed_condition(self, function: str, table: str, key_of: Mapping[str, Any]) -> None:
         old = self._items.get(self._id(table, key_of))
         size = units.item_size(old) if old else 0
-        self._charge(function, write=units.write_units(size, self._write_bytes))
+        write = units.write_units(size, self._write_bytes)
+        self._charge(function, item_kind(key_of), write=write)
 
     def _replace(
         self, function: str, table: str, old: Any, new: Any, ident: tuple[str, str]
@@ -173,7 +185,7 @@ class Meter:
             units.index_write_units(old, new, ix.keys, ix.projection)
             for ix in self._tables[table].indexes
         )
-        self._charge(function, write=write, index=index)
+        self._charge(function, item_kind(old or new or {}), write=write, index=index)
         if new is None:
             self._items.pop(ident, None)
         else:

@@ -30,6 +30,8 @@ class FunctionUsage:
     read_units: float = 0.0
     write_units: float = 0.0
     index_write_units: float = 0.0  # included in write_units
+    # By the kind of item (the sort key's prefix: READING, STATUS, HOUR ...): [read, write, index]
+    units_by_kind: dict[str, list[float]] = field(default_factory=dict)
     requests: Counter[str] = field(default_factory=Counter)
     sns_requests: int = 0  # 64 KB chunks
     sns_messages: int = 0
@@ -76,3 +78,9 @@ def only_key_condition(params: Mapping[str, Any]) -> dict[str, Any]:
     if values:
         kept["ExpressionAttributeValues"] = values
     return kept
+
+
+def item_kind(item: Mapping[str, Any]) -> str:
+    """What an item (or key) is, by its sort key's prefix: READING, HOUR, STATUS, ..."""
+    sk = item.get("sk", {}).get("S") if isinstance(item.get("sk"), Mapping) else None
+    return sk.split("#", 1)[0] if isinstance(sk, str) else "item"

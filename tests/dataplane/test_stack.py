@@ -59,7 +59,7 @@ def test_stream_mapping_settings_are_the_templates(aws: MotoServer) -> None:
     assert config.stream_arn == outputs["TableStreamArn"]
     assert config.function_arn == mapping.function.arn
     assert config.on_failure_destination == outputs["FailureQueueArn"]
-    assert (config.batch_size, config.batching_window_seconds) == (100, 0)
+    assert (config.batch_size, config.batching_window_seconds) == (10000, 0)  # window: make dev's 0
     assert config.starting_position == "TRIM_HORIZON"
     assert config.report_batch_item_failures and config.bisect_on_error
     assert (config.maximum_retry_attempts, config.maximum_record_age_seconds) == (5, 21600)
