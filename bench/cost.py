@@ -31,6 +31,7 @@ def _lever(
 
 
 LEVERS = (
+    _lever("default_6h", "default settings, 6 metered hours (the levers' reference)"),
     _lever("upload_each", "Pi: upload_after_readings 1 (each reading alone)", cadence=SEND_AT_ONCE),
     _lever(
         "upload_after_5",
@@ -56,7 +57,7 @@ LEVERS = (
         "memory_512", "MemorySize 512 MB", memory_mb={"ingest": 512, "stream": 512, "health": 512}
     ),
     _lever("health_1", "HealthCheckMinutes 1", {"HealthCheckMinutes": "1"}),
-    _lever("health_15", "HealthCheckMinutes 15", {"HealthCheckMinutes": "15"}),
+    _lever("health_5", "HealthCheckMinutes 5", {"HealthCheckMinutes": "5"}),
     _lever(
         "logs_info",
         "FunctionLogLevel INFO (a line per request and batch)",
