@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -108,7 +109,9 @@ def pi_client() -> Measures:
     return rows
 
 
-IMAGES = {"ingest": "thermostat-ingest:latest", "stream": "thermostat-stream:latest"}
+# The names `make images` gives them (IMAGE_PREFIX and IMAGE_TAG, as there).
+_PREFIX, _TAG = os.environ.get("IMAGE_PREFIX", "thermostat"), os.environ.get("IMAGE_TAG", "latest")
+IMAGES = {"ingest": f"{_PREFIX}-ingest:{_TAG}", "stream": f"{_PREFIX}-stream:{_TAG}"}
 
 
 def image_ids() -> dict[str, str]:

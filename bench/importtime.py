@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.cold_start import FUNCTIONS, cold_events
+from bench.emulator import Emulator
+
 ROOT = Path(__file__).resolve().parents[1]
 _LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)$")
 
@@ -65,3 +68,29 @@ def expensive(costs: list[ImportCost], threshold_ms: float = 20.0) -> list[Impor
     ``boto3`` and, under it, ``botocore.session`` both show), in import order.
     """
     return [cost for cost in costs if cost.cumulative_ms >= threshold_ms and cost.depth <= 2]
+
+
+def import_costs(emulator: Emulator) -> dict[str, Any]:
+    events = cold_events(emulator)
+    found = {}
+    for name in ("ingest", "stream"):
+        costs = first_request_imports(FUNCTIONS[name], events[name], emulator.env())
+        found[name] = [
+            {"module": c.module, "depth": c.depth, "cumulative_ms": round(c.cumulative_ms, 1)}
+            for c in expensive(costs)
+        ]
+    return found
+
+
+def imports_table(imports: dict[str, Any]) -> str:
+    lines = [
+        "| function | import (indent = imported by the line above) | cumulative |",
+        "| --- | --- | --- |",
+    ]
+    for name, costs in imports.items():
+        for cost in costs:
+            indent = "&nbsp;&nbsp;" * cost["depth"]
+            lines.append(
+                f"| {name} | {indent}`{cost['module']}` | {cost['cumulative_ms']:.0f} ms |"
+            )
+    return "\n".join(lines)

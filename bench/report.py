@@ -16,10 +16,11 @@ def _ms(value: float) -> str:
 
 def rows(results: dict[str, Any]) -> list[Row]:
     out: list[Row] = []
-    cold = results.get("cold_start")
-    if cold:
-        floor = cold["hello"]["total_median_ms"]
-        for name, r in cold.items():
+    cold = results.get("cold_start") or {}
+    host = cold.get("host") or {}
+    if host:
+        floor = host["hello"]["total_median_ms"]
+        for name, r in host.items():
             ratio = r["total_median_ms"] / floor
             verdict = "floor" if name == "hello" else f"{ratio:.1f}x floor (target <= 2x)"
             out.append(
@@ -31,7 +32,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
                     verdict,
                 )
             )
-    image = results.get("image_cold_start")
+    image = cold.get("image") or {}
     if image:
         floor = image["hello (ingest image)"]["total_median_ms"]
         for name, r in image.items():
@@ -42,9 +43,13 @@ def rows(results: dict[str, Any]) -> list[Row]:
                     f"{name}: docker run -> first response, median / p90 (init)",
                     f"{_ms(r['total_median_ms'])} / {_ms(r['total_p90_ms'])}"
                     f" ({_ms(r['init_median_ms'])})",
-                    "floor" if name.startswith("hello") else f"{ratio:.1f}x floor",
+                    "floor" if name.startswith("hello") else f"{ratio:.1f}x floor (target <= 2x)",
                 )
             )
+    elif cold:
+        out.append(("cold start (docker run)", "-", "not available (no images)", ""))
+    out += cost_rows(results.get("cost") or {})
+    out += scale_rows(results.get("scale") or {})
     for r in results.get("ingest_throughput", []):
         out.append(
             (
@@ -87,6 +92,65 @@ def rows(results: dict[str, Any]) -> list[Row]:
         for name, value in measures:
             out.append((area, name, value, ""))
     return out
+
+
+def _usd(value: float) -> str:
+    return f"${value:,.4f}" if value < 1 else f"${value:,.2f}"
+
+
+def cost_rows(cost: dict[str, Any]) -> list[Row]:
+    """One row per priced scenario: $/device-month at 1, 50 and 1,000 devices, and $/month."""
+    rows: list[Row] = []
+    scenarios = cost.get("scenarios") or {}
+    seed = cost.get("seed_usd_per_device_month")
+    for name, row in scenarios.items():
+        per_device, per_month = row["per_device_month"], row["per_month"]
+        value = " / ".join(_usd(per_device[n]) for n in ("1", "50", "1000"))
+        value += " (" + " / ".join(_usd(per_month[n]) for n in ("1", "50", "1000")) + " a month)"
+        versus = "" if not seed else f"{per_device['1'] / seed:.2f}x seed"
+        if name == "seed":
+            versus = "seed (as published)"
+        rows.append(("cost", f"{row['label']}: $/device-month at 1 / 50 / 1,000", value, versus))
+    return rows
+
+
+def scale_rows(scale: dict[str, Any]) -> list[Row]:
+    if not scale:
+        return []
+    offered = scale["offered_readings_per_s"]
+    lag = scale.get("rollup_lag_p99_s")
+    return [
+        (
+            "scale (make dev)",
+            f"{scale['devices']} Pis, a reading each every {scale['interval_s']:g} s"
+            f" ({offered:.1f} readings/s offered), {scale['minutes']:g} min",
+            f"{scale['rolled_up_per_s']:.1f} readings/s rolled up; lag p50 / p99"
+            f" {scale['rollup_lag_p50_s']:.1f} s / {lag:.1f} s"
+            if lag is not None
+            else "nothing rolled up",
+            f"= {offered * 60:,.0f} devices at 1 a minute",
+        )
+    ]
+
+
+def details(results: dict[str, Any]) -> list[str]:
+    """Tables printed after the main one: the cost line items, default against the seed."""
+    cost = results.get("cost") or {}
+    scenarios = cost.get("scenarios") or {}
+    if "default" not in scenarios or "seed" not in scenarios:
+        return []
+    columns = [n for n in ("default", "seed", "seed_quiet") if n in scenarios]
+    lines = [
+        "| $/device-month, 1 device | " + " | ".join(columns) + " |",
+        "| --- |" + " --- |" * len(columns),
+    ]
+    items = sorted({k for n in columns for k in scenarios[n]["items_1_device"]})
+    for item in items:
+        cells = [_usd(scenarios[n]["items_1_device"].get(item, 0.0)) for n in columns]
+        lines.append(f"| {item} | " + " | ".join(cells) + " |")
+    totals = [_usd(scenarios[n]["per_device_month"]["1"]) for n in columns]
+    lines.append("| **total** | " + " | ".join(f"**{t}**" for t in totals) + " |")
+    return ["\n".join(lines)]
 
 
 def table(results: dict[str, Any]) -> str:

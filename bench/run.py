@@ -1,127 +1,59 @@
 """Run the benchmarks and print one markdown table (``make bench``; docs/benchmarks.md).
 
-    python -m bench [--runs 10] [--only cold,imports,ingest,stream,external]
-                    [--update-readme README.md] [--results-dir bench-results]
+    python -m bench [--runs 10] [--only cold,imports,ingest,stream,external,cost]
+                    [--update-readme README.md] [--results .bench/results.json]
+    python -m bench --only scale [--devices 50] [--minutes 5] [--interval 3]
 
 Everything runs on 127.0.0.1: a moto_server with infra/template.yaml deployed, functions
-started with ``python -m awslambdaric`` against bench.runtime_api. Raw figures go to
-``bench-results/<UTC time>.json``; the table goes to stdout (and into the README block).
+started with ``python -m awslambdaric`` against bench.runtime_api, or run in process under the
+cost meter. Every figure goes to ``.bench/results.json`` (areas not run keep their last
+figures; keys in docs/benchmarks.md); the table goes to stdout (and into the README block).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import blocks, external, report, warm
-from bench.cold_start import ColdStart, one_cold_start
-from bench.emulator import Emulator, ingest_event, readings, running_emulator
-from bench.importtime import expensive, first_request_imports
-from thermostat_ingest import handler as ingest_handler
+from bench import blocks, cost, external, report, results, scale, warm
+from bench.cold_start import cold_starts, image_cold_starts, ratios
+from bench.emulator import running_emulator
+from bench.importtime import import_costs, imports_table
 
-AREAS = ("cold", "imports", "ingest", "stream", "external")
-FUNCTIONS = {
-    "hello": "bench.hello.handler",
-    "ingest": "thermostat_ingest.handler.handler",
-    "stream": "thermostat_stream.handler.handler",
-}
+AREAS = ("cold", "imports", "ingest", "stream", "external", "cost")
+EXTRA_AREAS = ("scale",)  # asked for by name only: it starts make dev with 50 Pis
 
 
 def say(text: str) -> None:
     print(f"[bench] {text}", file=sys.stderr, flush=True)
 
 
-def cold_events(emulator: Emulator) -> dict[str, Any]:
-    """One valid reading for ingest (and the floor); one real stream record for stream."""
-    event = ingest_event(readings("cold-start", 1))
-    stream = emulator.stream()
-    stream.records()
-    app = ingest_handler.build_app(emulator.env())
-    warm.quiet(app.logger)
-    assert app.handle(ingest_event(readings("cold-stream", 1)))["statusCode"] == 200
-    [record] = stream.records()
-    return {"hello": event, "ingest": event, "stream": {"Records": [record]}}
-
-
-def cold_starts(emulator: Emulator, runs: int) -> dict[str, Any]:
-    """``runs`` cold starts of each function, interleaved so load drift hits all alike."""
-    events = cold_events(emulator)
-    results = {name: ColdStart(name, [], []) for name in FUNCTIONS}
-    for name, handler in FUNCTIONS.items():  # discarded: compiles .pyc, as an image build does
-        one_cold_start(handler, events[name], emulator.env())
-    for run in range(runs):
-        say(f"cold start round {run + 1}/{runs}")
-        for name, handler in FUNCTIONS.items():
-            init_ms, total_ms, response = one_cold_start(handler, events[name], emulator.env())
-            if name == "ingest":
-                assert response["statusCode"] == 200, response
-            results[name].init_ms.append(init_ms)
-            results[name].total_ms.append(total_ms)
-    return {name: result.summary() for name, result in results.items()}
-
-
-def image_cold_starts(emulator: Emulator, runs: int) -> dict[str, Any]:
-    """The same in the built images (``make images``), started by ``docker run``."""
-    found = external.image_ids()
-    if not found:
-        return {}
-    events = cold_events(emulator)
-    specs = {
-        "hello (ingest image)": (found["ingest"], "bench_hello.handler", events["hello"]),
-        "ingest image": (found["ingest"], FUNCTIONS["ingest"], events["ingest"]),
-        "stream image": (found["stream"], FUNCTIONS["stream"], events["stream"]),
-    }
-    results = {name: ColdStart(name, [], []) for name in specs}
-    for run in range(runs + 1):
-        say(f"image cold start round {run + 1}/{runs + 1}")
-        for name, (image, handler, event) in specs.items():
-            init_ms, total_ms, _ = one_cold_start(handler, event, emulator.env(), image=image)
-            if run:  # the first round warms the page cache, as a provisioned host would be
-                results[name].init_ms.append(init_ms)
-                results[name].total_ms.append(total_ms)
-    return {name: result.summary() for name, result in results.items()}
-
-
-def import_costs(emulator: Emulator) -> dict[str, Any]:
-    events = cold_events(emulator)
-    found = {}
-    for name in ("ingest", "stream"):
-        costs = first_request_imports(FUNCTIONS[name], events[name], emulator.env())
-        found[name] = [
-            {"module": c.module, "depth": c.depth, "cumulative_ms": round(c.cumulative_ms, 1)}
-            for c in expensive(costs)
-        ]
+def _emulator_areas(areas: set[str], args: argparse.Namespace) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    with running_emulator() as emulator:
+        if "cold" in areas:
+            host = cold_starts(emulator, args.runs, say)
+            image = image_cold_starts(emulator, args.runs, say)
+            found["cold_start"] = {"host": host, "image": image, **ratios(host, image)}
+        if "imports" in areas:
+            say("import costs (python -X importtime) and cold-start building blocks")
+            found["imports"] = import_costs(emulator)
+            found["blocks"] = blocks.measure(args.runs)
+        if "ingest" in areas:
+            say("warm ingest")
+            found["ingest_throughput"] = warm.ingest_throughput(emulator, (1, 25, 100), 1000)
+            found["function_url"] = external.function_url_throughput(emulator, (1, 25, 100))
+            found["ingest_cpu"] = warm.ingest_cpu(emulator, (1, 25, 100), 5000)
+        if "stream" in areas:
+            say("stream batches")
+            found["stream"] = warm.stream_batches(emulator, repeats=5)
+        if "cost" in areas:
+            found["cost"] = cost.measure(emulator, say, levers=not args.no_levers)
     return found
-
-
-def imports_table(imports: dict[str, Any]) -> str:
-    lines = [
-        "| function | import (indent = imported by the line above) | cumulative |",
-        "| --- | --- | --- |",
-    ]
-    for name, costs in imports.items():
-        for cost in costs:
-            indent = "&nbsp;&nbsp;" * cost["depth"]
-            lines.append(
-                f"| {name} | {indent}`{cost['module']}` | {cost['cumulative_ms']:.0f} ms |"
-            )
-    return "\n".join(lines)
-
-
-def machine() -> dict[str, Any]:
-    return {
-        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "load": " ".join(f"{v:.1f}" for v in os.getloadavg()),
-    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,8 +61,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=10, help="cold starts per function (10)")
     parser.add_argument("--only", default=",".join(AREAS), help=f"subset of {','.join(AREAS)}")
     parser.add_argument("--update-readme", type=Path, help="replace the bench block in this file")
-    parser.add_argument("--results-dir", type=Path, default=Path("bench-results"))
+    parser.add_argument("--results", type=Path, default=results.RESULTS)
     parser.add_argument("--e2e-samples", type=int, default=50, help="POSTs timed through make dev")
+    parser.add_argument("--no-levers", action="store_true", help="cost: defaults and seed only")
+    parser.add_argument("--devices", type=int, default=50, help="scale: simulated Pis (50)")
+    parser.add_argument("--minutes", type=float, default=5.0, help="scale: minutes measured (5)")
+    parser.add_argument(
+        "--interval", type=float, default=3.0, help="scale: seconds between a Pi's readings (3)"
+    )
     parser.add_argument(
         "--build-images", action="store_true", help="run `make images` first (needs Docker)"
     )
@@ -143,40 +81,29 @@ def main(argv: list[str] | None = None) -> int:
             report.update_readme(args.update_readme, markdown)
         return 0
     areas = set(args.only.split(","))
+    unknown = areas - set(AREAS) - set(EXTRA_AREAS)
+    if unknown:
+        parser.error(f"unknown area(s) {', '.join(sorted(unknown))}")
     if args.build_images:
         say("make images")
         subprocess.run(["make", "images"], check=True, stdout=sys.stderr)
-    results: dict[str, Any] = {"machine": machine()}
-    with running_emulator() as emulator:
-        if "cold" in areas:
-            results["cold_start"] = cold_starts(emulator, args.runs)
-            results["image_cold_start"] = image_cold_starts(emulator, args.runs)
-        if "imports" in areas:
-            say("import costs (python -X importtime) and cold-start building blocks")
-            results["imports"] = import_costs(emulator)
-            results["blocks"] = blocks.measure(args.runs)
-        if "ingest" in areas:
-            say("warm ingest")
-            results["ingest_throughput"] = warm.ingest_throughput(emulator, (1, 25, 100), 1000)
-            results["function_url"] = external.function_url_throughput(emulator, (1, 25, 100))
-            results["ingest_cpu"] = warm.ingest_cpu(emulator, (1, 25, 100), 5000)
-        if "stream" in areas:
-            say("stream batches")
-            results["stream"] = warm.stream_batches(emulator, repeats=5)
+    found: dict[str, Any] = {"machine": results.machine()}
+    if areas & {"cold", "imports", "ingest", "stream", "cost"}:
+        found |= _emulator_areas(areas, args)
     if "external" in areas:
-        results["external"] = external.collect(say, e2e_samples=args.e2e_samples)
-    markdown = report.table(results)
+        found["external"] = external.collect(say, e2e_samples=args.e2e_samples)
+    if "scale" in areas:
+        found["scale"] = scale.measure(
+            say, devices=args.devices, minutes=args.minutes, interval=args.interval
+        )
+    merged = results.save(args.results, found)
+    markdown = report.table(merged)
     print(markdown)
-    if "imports" in results:
+    for extra in report.details(found):
+        print("\n" + extra)
+    if "imports" in found:
         print("\nImports over 20 ms on the first-request path:\n")
-        print(imports_table(results["imports"]))
-        print("\nCold-start building blocks (fresh interpreter each, median):\n")
-        print("| block | process start -> exit |\n| --- | --- |")
-        for block in results["blocks"]:
-            print(f"| {block['block']} | {block['median_ms']:.0f} ms |")
-    args.results_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    (args.results_dir / f"{stamp}.json").write_text(json.dumps(results, indent=2) + "\n")
+        print(imports_table(found["imports"]))
     if args.update_readme:
         report.update_readme(args.update_readme, markdown)
     return 0

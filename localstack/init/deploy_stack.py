@@ -53,6 +53,8 @@ def deploy(cfn: Any, s: dict[str, str], template: str) -> dict[str, str]:
         "IngestImageUri": s["ingest_image"],
         "StreamImageUri": s["stream_image"],
         "LocalDataPlane": s["local_data_plane"],
+        # A local stack answers at once; the 300 s default window saves money on AWS only.
+        "StreamMaximumBatchingWindowInSeconds": "0",
     }
     return deploy_stack(
         cfn,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from thermostat_pi.cadence import UploadCadence
 from thermostat_pi.cli import main
 from thermostat_pi.config import load_config
 from thermostat_pi.errors import ConfigError
@@ -39,6 +40,7 @@ def test_defaults_fill_what_the_file_leaves_out(tmp_path: Path) -> None:
         write(tmp_path, MINIMAL.replace('"pi-1"', '"pi-1"\nspool_path = "s.db"')), env={}
     )
     assert (config.interval_seconds, config.setpoint_c, config.batch_size) == (60.0, 20.0, 100)
+    assert config.upload_cadence == UploadCadence(after_readings=2, max_delay_s=90.0)
     assert config.spool_path == tmp_path / "s.db"
     assert config.settings_path == tmp_path / "s.settings.json"
 
@@ -154,6 +156,9 @@ def test_secret_is_not_in_repr(tmp_path: Path) -> None:
         ('device_id = "p"\nsetpoint_c = 80\n' + NONE_ENDPOINT, "setpoint_c must be"),
         ('device_id = "p"\nbatch_size = 501\n' + NONE_ENDPOINT, "batch_size"),
         ('device_id = "p"\ninterval_seconds = 0\n' + NONE_ENDPOINT, "interval_seconds"),
+        ('device_id = "p"\nupload_after_readings = 0\n' + NONE_ENDPOINT, "upload_after_readings"),
+        ('device_id = "p"\nupload_after_readings = 101\n' + NONE_ENDPOINT, "1..batch_size"),
+        ('device_id = "p"\nupload_max_delay_seconds = -1\n' + NONE_ENDPOINT, "max_delay"),
         ('device_id = "p"\nrelay_active_high = "maybe"\n' + NONE_ENDPOINT, "true or false"),
         ('device_id = "p"\nsetpoint = 20\n' + NONE_ENDPOINT, "unknown key.*setpoint"),
         ('device_id = "p"\nendpoints_file = "nope.json"\n', "nope.json"),

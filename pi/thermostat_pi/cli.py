@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from thermostat_pi.cadence import SEND_AT_ONCE, UploadCadence
 from thermostat_pi.config import DEFAULT_CONFIG_PATH, Config, load_config
 from thermostat_pi.control import Relay, Thermostat, make_relay
 from thermostat_pi.endpoint import Endpoint, EndpointWatcher
@@ -36,6 +37,7 @@ def _uploader(
     *,
     sleep: Callable[[float], object] = time.sleep,
     backoff_max_s: float = 300.0,
+    cadence: UploadCadence = SEND_AT_ONCE,
 ) -> Uploader:
     return Uploader(
         spool=queue,
@@ -47,6 +49,7 @@ def _uploader(
         deadline_s=config.request_deadline_seconds,
         sleep=sleep,
         backoff_max_s=backoff_max_s,
+        cadence=cadence,
     )
 
 
@@ -100,7 +103,9 @@ def cmd_run(config: Config, *, simulate: bool, broken_furnace: bool = False) -> 
             config.settings_path, default_setpoint_c=config.setpoint_c, note=outbox.note
         )
         stop = threading.Event()
-        uploader = _uploader(config, outbox, endpoint, settings, sleep=stop.wait)
+        uploader = _uploader(
+            config, outbox, endpoint, settings, sleep=stop.wait, cadence=config.upload_cadence
+        )
         log.info("running as %s, sending to %s", config.device_id, endpoint.url)
         run_service(
             thermostat=thermostat,

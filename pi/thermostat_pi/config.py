@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from thermostat.contract import DEVICE_ID_PATTERN, SETPOINT_MAX_C, SETPOINT_MIN_C
+from thermostat_pi.cadence import DEFAULT_AFTER_READINGS, DEFAULT_MAX_DELAY_S, UploadCadence
 from thermostat_pi.endpoint import EndpointSource
 from thermostat_pi.errors import ConfigError
 
@@ -67,6 +68,9 @@ _TOP: dict[str, tuple[Callable[[Any], Any], Any]] = {
     "spool_path": (str, "/var/lib/thermostat-pi/spool.db"),
     "spool_max_rows": (_integer, 100_000),
     "batch_size": (_integer, 100),
+    # Send once this many readings are queued, or the oldest has waited this long (cadence.py).
+    "upload_after_readings": (_integer, DEFAULT_AFTER_READINGS),
+    "upload_max_delay_seconds": (_number, DEFAULT_MAX_DELAY_S),
     "endpoints_file": (str, None),
     # Written by the running service, read by `status`; default: beside the spool.
     "status_file": (str, None),
@@ -102,12 +106,18 @@ class Config:
     spool_path: Path
     spool_max_rows: int
     batch_size: int
+    upload_after_readings: int
+    upload_max_delay_seconds: float
     status_file: Path
     settings_path: Path
     memory_buffer_rows: int
     spool_retry_seconds: float
     request_deadline_seconds: float
     endpoint_source: EndpointSource
+
+    @property
+    def upload_cadence(self) -> UploadCadence:
+        return UploadCadence(self.upload_after_readings, self.upload_max_delay_seconds)
 
 
 def _merge(
@@ -180,6 +190,11 @@ def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Confi
     _check(top["min_cycle_seconds"] >= 0, "min_cycle_seconds must not be negative")
     _check(top["spool_max_rows"] >= 1, "spool_max_rows must be at least 1")
     _check(1 <= top["batch_size"] <= 500, "batch_size must be within 1..500 (the ingest limit)")
+    _check(
+        1 <= top["upload_after_readings"] <= top["batch_size"],
+        "upload_after_readings must be within 1..batch_size",
+    )
+    _check(top["upload_max_delay_seconds"] >= 0, "upload_max_delay_seconds must not be negative")
     _check(top["memory_buffer_rows"] >= 1, "memory_buffer_rows must be at least 1")
     _check(top["spool_retry_seconds"] > 0, "spool_retry_seconds must be greater than 0")
     _check(top["request_deadline_seconds"] > 0, "request_deadline_seconds must be greater than 0")

@@ -7,6 +7,10 @@ of blocking every later reading. Failures back off exponentially with full jitte
 Retry-After; when the endpoint cannot be reached (or refuses the keys), the endpoint files
 are looked at again, so a local stack that came back elsewhere is found without a restart.
 
+Readings are held until the :class:`~thermostat_pi.cadence.UploadCadence` says to send (a few
+readings queued, or the oldest has waited long enough): each request costs the same in the
+cloud however many readings it carries.
+
 Every batch carries the device's report on itself (``{"readings": [...], "device": {...}}``:
 the settings version it runs, why it refused newer ones, its software), and the settings a
 reply brings go to the device (:class:`~thermostat_pi.remote_settings.RemoteSettings`).
@@ -26,6 +30,7 @@ from typing import Any, Protocol
 import requests
 
 from thermostat.api import MAX_BODY_BYTES, MAX_READINGS_PER_REQUEST
+from thermostat_pi.cadence import SEND_AT_ONCE, UploadCadence
 from thermostat_pi.endpoint import Endpoint, EndpointWatcher
 from thermostat_pi.errors import TransportError
 from thermostat_pi.replies import Verdict, judge
@@ -152,6 +157,8 @@ class Uploader:
         transport: BoundedSession | None = None,
         sleep: Callable[[float], object] = time.sleep,
         jitter: Callable[[], float] = random.random,
+        cadence: UploadCadence = SEND_AT_ONCE,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if not 1 <= batch_size <= MAX_READINGS_PER_REQUEST:
             raise ValueError(f"batch_size must be 1..{MAX_READINGS_PER_REQUEST}")
@@ -169,6 +176,9 @@ class Uploader:
         )
         self._sleep = sleep
         self._jitter = jitter
+        self.cadence = cadence
+        self._monotonic = monotonic
+        self._held_since: float | None = None  # when the oldest unsent reading was first seen
         self.failures = 0  # consecutive
 
     def _moved(self) -> bool:
@@ -257,12 +267,32 @@ class Uploader:
                 self._wait(outcome.delay_s, stop)
         return False
 
+    def due_in(self) -> float | None:
+        """Seconds until the queue is to be sent by the cadence (0: now); None: it is empty."""
+        queued = len(self.spool.peek(self.cadence.after_readings))
+        if queued == 0:
+            self._held_since = None
+            return None
+        now = self._monotonic()
+        if self._held_since is None:
+            self._held_since = now
+        return self.cadence.due_in(queued, now - self._held_since)
+
+    def send_if_due(self, *, stop: threading.Event | None = None) -> float | None:
+        """Drain the queue if the cadence says so; then what :meth:`due_in` says."""
+        if self.due_in() == 0:
+            self.drain(stop=stop)
+            self._held_since = None
+        return self.due_in()
+
     def run(self, stop: threading.Event, wakeup: threading.Event, idle_s: float) -> None:
-        """The service's upload thread: drain, then wait for a new reading or ``idle_s``."""
+        """The service's upload thread: send when due, then wait for a new reading, the
+        cadence's bound, or ``idle_s``."""
         while not stop.is_set():
             try:
-                self.drain(stop=stop)
+                due = self.send_if_due(stop=stop)
             except Exception:  # this thread must outlive any one failure
                 log.exception("upload failed; retrying in %.0f s", idle_s)
-            wakeup.wait(idle_s)
+                due = None
+            wakeup.wait(idle_s if due is None else min(due, idle_s))
             wakeup.clear()

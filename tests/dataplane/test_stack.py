@@ -60,7 +60,7 @@ def test_stream_mapping_settings_are_the_templates(aws: MotoServer) -> None:
     assert config.function_arn == mapping.function.arn
     assert config.region == plan.region  # each record's awsRegion
     assert config.on_failure_destination == outputs["FailureQueueArn"]
-    assert (config.batch_size, config.batching_window_seconds) == (100, 0)
+    assert (config.batch_size, config.batching_window_seconds) == (10000, 0)  # window: make dev's 0
     assert config.starting_position == "TRIM_HORIZON"
     assert config.report_batch_item_failures and config.bisect_on_error
     assert (config.maximum_retry_attempts, config.maximum_record_age_seconds) == (5, 21600)
@@ -107,4 +107,4 @@ def test_skipped_schedule_is_run_with_its_template_rate(aws: MotoServer) -> None
     assert schedule.function.name == outputs["HealthFunctionName"]
     assert schedule.function.command == ("thermostat_stream.health.handler",)
     _, default = deployed("s10")
-    assert default.schedules[0].interval_s == 300
+    assert default.schedules[0].interval_s == 900  # HealthCheckMinutes' default, 15

@@ -124,7 +124,8 @@ class WeeklySchedule:
 class DeviceSettings(BaseModel):
     """What the owner wants a device to do; ``version`` grows with every change."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built on first use: the functions' cold start needs it only when a device has settings.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     version: int = Field(ge=1)
     setpoint_c: Setpoint = 20.0  # in mode heat, without a schedule

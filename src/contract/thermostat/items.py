@@ -14,23 +14,23 @@ Status items also carry ``status_key = "STATUS"``, the partition key of the spar
 Each item type has ``to_item()`` (plain values, numbers as :class:`~decimal.Decimal`, the form
 boto3's ``TypeSerializer`` takes) and ``from_item()`` (raises :class:`ItemError` for an item
 that breaks the layout). :func:`to_wire` and :func:`from_wire` convert to and from DynamoDB's
-wire format (``{"S": ...}``); they import boto3 only when called, so the Pi never does.
+wire format (``{"S": ...}``) with :mod:`thermostat.wire`, boto3's rules without boto3.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import ValidationError
 
 from thermostat.contract import Reading, format_timestamp, parse_timestamp
 from thermostat.device_settings import DeviceSettings
+from thermostat.wire import deserialize, serialize
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
@@ -241,22 +241,13 @@ def to_decimal(value: float) -> Decimal:
     return Decimal(str(value))
 
 
-@cache
-def _codec() -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
-    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-    return TypeSerializer().serialize, TypeDeserializer().deserialize
-
-
 def to_wire(item: Mapping[str, Any]) -> WireItem:
     """Plain values (Decimal numbers) -> DynamoDB's wire format."""
-    serialize = _codec()[0]
-    return {name: serialize(value) for name, value in item.items()}
+    return {name: serialize(value) for name, value in item.items()}  # type: ignore[misc]
 
 
 def from_wire(item: Mapping[str, Any]) -> dict[str, Any]:
     """DynamoDB's wire format -> plain values (Decimal numbers)."""
-    deserialize = _codec()[1]
     return {name: deserialize(value) for name, value in item.items()}
 
 

@@ -49,7 +49,8 @@ class IngestApp:
             )
             self._check_rate(request)
         except RequestError as err:
-            self.logger.info(
+            # WARNING: readings were not stored; seen at the default FunctionLogLevel (WARN).
+            self.logger.warning(
                 "request refused", extra={**log, "error": err.code, "detail": err.message}
             )
             return responses.request_error(err)
