@@ -26,7 +26,8 @@ localstack-image: ## Make localstack/localstack:4.14.0 available: pulled, or a s
 compose: ## Make `docker compose` (v2) available: Debian trixie's docker-compose where missing
 	scripts/compose-v2.sh
 
-images: ## Build the ingest and stream images (single-platform) and print their sizes
+images: ## Start a Docker engine if none answers, build both images (single-platform), print sizes
+	scripts/docker-engine.sh start
 	$(DOCKER_ENV) scripts/build-images.sh
 
 up: localstack-image compose ## docker compose up: LocalStack, the stack, the data plane; prints URL and keys
