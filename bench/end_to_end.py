@@ -1,7 +1,8 @@
-"""End to end through `make dev`: POST one reading, time until its hourly rollup has it.
+"""End to end through `make dev`: POST one reading, time until its hour's rollup has it.
 
 Starts ``thermostat-devstack --no-pi`` (what `make dev` runs) on a free port with its own
-state directory, signs each POST with SigV4 like the Pi, and polls GetItem every 5 ms.
+state directory, signs each POST with SigV4 like the Pi, and polls the device's status item
+(GetItem) every 5 ms.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def _wait_for(path: Path, process: subprocess.Popen[bytes], deadline_s: float) -
 
 
 def end_to_end(samples: int) -> Measures:
-    """POST one reading to `make dev`'s Function URL; time until its hourly rollup includes it."""
+    """POST one reading to `make dev`'s Function URL; time until its hour's rollup (the open
+    hour on the device's status) includes it."""
     devstack = Path(sys.executable).with_name("thermostat-devstack")
     if not devstack.exists():
         return []
@@ -91,13 +93,20 @@ def end_to_end(samples: int) -> Measures:
                         endpoints["ingest_url"], json=reading, auth=auth, timeout=30
                     )
                     response.raise_for_status()
-                    key = {"pk": {"S": "DEVICE#bench-e2e"}, "sk": {"S": f"HOUR#{moment[:13]}"}}
+                    # The hour being filled is kept on the device's status item (the stream
+                    # function writes it there with the status, in one write per batch).
+                    key = {"pk": {"S": "DEVICE#bench-e2e"}, "sk": {"S": "STATUS"}}
                     deadline = sent + 30
                     while True:
                         item = dynamodb.get_item(
                             TableName=endpoints["table_name"], Key=key, ConsistentRead=True
                         ).get("Item")
-                        if item and item["last_recorded_at"]["S"] == moment:
+                        hour = (item or {}).get("open_hour", {}).get("M", {})
+                        if (
+                            item
+                            and item["last_recorded_at"]["S"] == moment
+                            and hour.get("period") == {"S": moment[:13]}
+                        ):
                             break
                         if time.perf_counter() > deadline:
                             raise RuntimeError(f"reading {moment} not rolled up within 30 s")

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.emulator import EPOCH, Emulator, ingest_event, readings
-from thermostat.items import to_wire
+from thermostat.items import ReadingItem, SettingsItem, to_wire
 from thermostat_ingest import handler as ingest_handler
 from thermostat_ingest.app import IngestApp
-from thermostat_ingest.store import ReadingStore
+from thermostat_ingest.store import PutOutcome, ReadingStore
 from thermostat_stream import handler as stream_handler
 
 
@@ -30,11 +30,16 @@ def quiet(logger: logging.Logger) -> None:
 
 
 class SerializeOnlyStore(ReadingStore):
-    """The real store's work without the network: items serialized to DynamoDB JSON."""
+    """The real store's work without the network: each reading's item serialized to DynamoDB
+    JSON, as its conditional PutItem would send it, and taken as new."""
 
-    def put_all(self, items: Sequence[dict[str, Any]]) -> None:
-        for item in items:
-            to_wire(item)
+    def put_new(self, readings: Sequence[ReadingItem]) -> PutOutcome:
+        for reading in readings:
+            to_wire(reading.to_item())
+        return PutOutcome(stored=list(range(len(readings))))
+
+    def desired_settings(self, device_id: str) -> SettingsItem | None:
+        return None  # no settings stored: the GetItem's answer would be empty
 
 
 def _unlimited(emulator: Emulator) -> dict[str, str]:
