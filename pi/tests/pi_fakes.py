@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from gpiozero import OutputDevice
 from gpiozero.pins.mock import MockFactory
 
 from thermostat.contract import Reading
+from thermostat_pi.control import Thermostat
 from thermostat_pi.errors import SensorError
 
 PIN = 17
@@ -44,6 +47,27 @@ class ScriptedSensor:
 
 def pin_high(factory: MockFactory, pin: int = PIN) -> bool:
     return bool(factory.pin(pin).state)
+
+
+def make_thermostat(
+    relay: OutputDevice,
+    sensor: ScriptedSensor,
+    clock: Callable[[], float],
+    *,
+    setpoint_c: float = 20.0,
+    hysteresis_c: float = 1.0,
+    min_cycle_s: float = 0,
+) -> Thermostat:
+    """The control loop on a test's relay, sensor and clock; no minimum cycle unless asked."""
+    return Thermostat(
+        sensor=sensor,
+        relay=relay,
+        clock=clock,
+        setpoint_c=setpoint_c,
+        hysteresis_c=hysteresis_c,
+        min_on_s=min_cycle_s,
+        min_off_s=min_cycle_s,
+    )
 
 
 class FakeClock:
