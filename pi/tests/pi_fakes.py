@@ -17,6 +17,7 @@ from thermostat_pi.control import Thermostat
 from thermostat_pi.errors import SensorError
 
 PIN = 17
+W1_OK = "{raw} 4b 46 7f ff 0e 10 57 : crc=57 {crc}\n{raw} 4b 46 7f ff 0e 10 57 t={milli}\n"
 # What make dev writes to endpoints.json, give or take the ports.
 LOCAL_STACK = Endpoints(
     aws_endpoint_url="http://127.0.0.1:4566",
@@ -27,7 +28,6 @@ LOCAL_STACK = Endpoints(
     secret_access_key="test",
     stack_name="thermostat-dev",
 )
-W1_OK = "{raw} 4b 46 7f ff 0e 10 57 : crc=57 {crc}\n{raw} 4b 46 7f ff 0e 10 57 t={milli}\n"
 
 
 def w1_slave_text(celsius: float, *, crc: str = "YES") -> str:
