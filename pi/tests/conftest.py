@@ -6,9 +6,12 @@ import subprocess
 from collections.abc import Iterator
 
 import pytest
-from gpiozero import Device
+from gpiozero import Device, OutputDevice
 from gpiozero.pins.mock import MockFactory
 from ingest_fake import IngestServer
+from pi_fakes import PIN
+
+from thermostat_pi.control import make_relay
 
 
 @pytest.fixture
@@ -20,6 +23,14 @@ def mock_pins() -> Iterator[MockFactory]:
     factory.reset()
     factory.close()
     Device.pin_factory = None
+
+
+@pytest.fixture
+def relay(mock_pins: MockFactory) -> Iterator[OutputDevice]:
+    """The relay as `thermostat-pi run` makes it (active high, on ``PIN``), on the mock pins."""
+    device = make_relay(PIN, active_high=True)
+    yield device
+    device.close()
 
 
 @pytest.fixture

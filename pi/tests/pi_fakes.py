@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from gpiozero import OutputDevice
 from gpiozero.pins.mock import MockFactory
 
 from thermostat.contract import Reading
+from thermostat.endpoints import Endpoints
+from thermostat_pi.control import Thermostat
 from thermostat_pi.errors import SensorError
 
 PIN = 17
 W1_OK = "{raw} 4b 46 7f ff 0e 10 57 : crc=57 {crc}\n{raw} 4b 46 7f ff 0e 10 57 t={milli}\n"
+# What make dev writes to endpoints.json, give or take the ports.
+LOCAL_STACK = Endpoints(
+    aws_endpoint_url="http://127.0.0.1:4566",
+    region="eu-west-1",
+    ingest_url="http://127.0.0.1:4567/",
+    table_name="t",
+    access_key_id="test",
+    secret_access_key="test",
+    stack_name="thermostat-dev",
+)
 
 
 def w1_slave_text(celsius: float, *, crc: str = "YES") -> str:
@@ -46,6 +61,27 @@ def pin_high(factory: MockFactory, pin: int = PIN) -> bool:
     return bool(factory.pin(pin).state)
 
 
+def make_thermostat(
+    relay: OutputDevice,
+    sensor: ScriptedSensor,
+    clock: Callable[[], float],
+    *,
+    setpoint_c: float = 20.0,
+    hysteresis_c: float = 1.0,
+    min_cycle_s: float = 0,
+) -> Thermostat:
+    """The control loop on a test's relay, sensor and clock; no minimum cycle unless asked."""
+    return Thermostat(
+        sensor=sensor,
+        relay=relay,
+        clock=clock,
+        setpoint_c=setpoint_c,
+        hysteresis_c=hysteresis_c,
+        min_on_s=min_cycle_s,
+        min_off_s=min_cycle_s,
+    )
+
+
 class FakeClock:
     """A monotonic clock the test moves by hand."""
 
@@ -57,6 +93,11 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+def local_stack(**changes: str) -> Endpoints:
+    """A local stack's endpoints.json record (``LOCAL_STACK`` with ``changes``)."""
+    return replace(LOCAL_STACK, **changes)
 
 
 def make_readings(count: int, *, device_id: str = "pi-test") -> list[Reading]:

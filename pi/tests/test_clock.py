@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from gpiozero import OutputDevice
-from gpiozero.pins.mock import MockFactory
-from pi_fakes import PIN, ScriptedSensor
+from pi_fakes import ScriptedSensor, make_thermostat
 
 from thermostat_pi.clock import ClockWatch
 from thermostat_pi.config import load_config
-from thermostat_pi.control import Thermostat, make_relay
 from thermostat_pi.outbox import Outbox
 from thermostat_pi.service import run_service
 from thermostat_pi.status import report
@@ -69,13 +66,6 @@ def test_a_step_is_reported_with_its_size_and_direction(step_s: float) -> None:
     assert watch.check() is None  # reported once
 
 
-@pytest.fixture
-def relay(mock_pins: MockFactory) -> Iterator[OutputDevice]:
-    device = make_relay(PIN, active_high=True)
-    yield device
-    device.close()
-
-
 def test_the_service_logs_a_step_and_status_shows_it(
     tmp_path: Path, relay: OutputDevice, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -84,15 +74,7 @@ def test_the_service_logs_a_step_and_status_shows_it(
     config_path.write_text('device_id = "pi-1"\nspool_path = "spool.db"\n')
     config = load_config(config_path, env={})
     clocks = Clocks()
-    thermostat = Thermostat(
-        sensor=ScriptedSensor(19.0),
-        relay=relay,
-        clock=clocks.monotonic,
-        setpoint_c=20.0,
-        hysteresis_c=0.5,
-        min_on_s=0,
-        min_off_s=0,
-    )
+    thermostat = make_thermostat(relay, ScriptedSensor(19.0), clocks.monotonic, hysteresis_c=0.5)
     outbox = Outbox(config.spool_path)
     stop = threading.Event()
     ticks: list[datetime] = []

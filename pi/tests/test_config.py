@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from pi_fakes import local_stack
 
 from thermostat_pi.cadence import UploadCadence
 from thermostat_pi.cli import main
@@ -15,6 +15,7 @@ from thermostat_pi.errors import ConfigError
 EXAMPLE = Path(__file__).parent.parent / "config.example.toml"
 NONE_ENDPOINT = '[endpoint]\nurl = "http://127.0.0.1:1/"\nauth = "NONE"\n'
 MINIMAL = 'device_id = "pi-1"\n' + NONE_ENDPOINT
+FROM_ENDPOINTS_FILE = 'device_id = "pi-1"\nendpoints_file = "endpoints.json"\n'
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -64,22 +65,8 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
 
 def test_endpoints_file_fills_url_region_and_keys(tmp_path: Path) -> None:
     """make dev's endpoints.json supplies url, region and keys the file does not set."""
-    (tmp_path / "endpoints.json").write_text(
-        json.dumps(
-            {
-                "aws_endpoint_url": "http://127.0.0.1:4566",
-                "region": "eu-west-1",
-                "ingest_url": "http://127.0.0.1:4567/ingest/",
-                "table_name": "t",
-                "access_key_id": "test",
-                "secret_access_key": "test",
-                "stack_name": "thermostat-dev",
-            }
-        )
-    )
-    config = load_config(
-        write(tmp_path, 'device_id = "pi-1"\nendpoints_file = "endpoints.json"\n'), env={}
-    )
+    local_stack(ingest_url="http://127.0.0.1:4567/ingest/").write(tmp_path / "endpoints.json")
+    config = load_config(write(tmp_path, FROM_ENDPOINTS_FILE), env={})
     ep = config.endpoint_source.resolve()
     assert (ep.url, ep.region, ep.auth, ep.access_key_id) == (
         "http://127.0.0.1:4567/ingest/",
@@ -91,45 +78,21 @@ def test_endpoints_file_fills_url_region_and_keys(tmp_path: Path) -> None:
 
 def test_endpoints_file_device_keys_are_preferred(tmp_path: Path) -> None:
     """With a device identity in endpoints.json, the Pi signs as the device, not the admin."""
-    (tmp_path / "endpoints.json").write_text(
-        json.dumps(
-            {
-                "aws_endpoint_url": "http://127.0.0.1:4566",
-                "region": "eu-west-1",
-                "ingest_url": "http://127.0.0.1:4567/",
-                "table_name": "t",
-                "access_key_id": "ADMINKEY",
-                "secret_access_key": "admin-secret",
-                "stack_name": "thermostat-dev",
-                "device_id": "dev-pi",
-                "device_access_key_id": "DEVICEKEY",
-                "device_secret_access_key": "device-secret",
-            }
-        )
-    )
-    config = load_config(
-        write(tmp_path, 'device_id = "pi-1"\nendpoints_file = "endpoints.json"\n'), env={}
-    )
+    local_stack(
+        access_key_id="ADMINKEY",
+        secret_access_key="admin-secret",
+        device_id="dev-pi",
+        device_access_key_id="DEVICEKEY",
+        device_secret_access_key="device-secret",
+    ).write(tmp_path / "endpoints.json")
+    config = load_config(write(tmp_path, FROM_ENDPOINTS_FILE), env={})
     ep = config.endpoint_source.resolve()
     assert (ep.access_key_id, ep.secret_access_key) == ("DEVICEKEY", "device-secret")
 
 
 def test_endpoints_file_auth_type_and_explicit_keys(tmp_path: Path) -> None:
     """auth_type NONE in endpoints.json is used; a url set in the config file wins."""
-    (tmp_path / "endpoints.json").write_text(
-        json.dumps(
-            {
-                "aws_endpoint_url": "http://127.0.0.1:4566",
-                "region": "eu-west-1",
-                "ingest_url": "http://127.0.0.1:4567/",
-                "table_name": "t",
-                "access_key_id": "test",
-                "secret_access_key": "test",
-                "stack_name": "thermostat-dev",
-                "auth_type": "none",
-            }
-        )
-    )
+    local_stack(auth_type="none").write(tmp_path / "endpoints.json")
     text = 'device_id = "p"\n[endpoint]\nurl = "http://127.0.0.1:9/"\n'
     text += 'endpoints_file = "endpoints.json"\n'
     endpoint = load_config(write(tmp_path, text), env={}).endpoint_source.resolve()

@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from gpiozero import OutputDevice
 from gpiozero.pins.mock import MockFactory
-from pi_fakes import PIN, FakeClock, ScriptedSensor, pin_high
+from pi_fakes import PIN, FakeClock, ScriptedSensor, make_thermostat, pin_high
 
 from thermostat_pi.control import Thermostat, make_relay
 from thermostat_pi.errors import SensorError
 
-
-@pytest.fixture
-def relay(mock_pins: MockFactory) -> Iterator[OutputDevice]:
-    device = make_relay(PIN, active_high=True)
-    yield device
-    device.close()
+MIN_CYCLE_S = 300
 
 
-def make(
-    relay: OutputDevice, sensor: ScriptedSensor, clock: FakeClock, *, min_cycle: float = 300
-) -> Thermostat:
-    return Thermostat(
-        sensor=sensor,
-        relay=relay,
-        clock=clock,
-        setpoint_c=20.0,
-        hysteresis_c=1.0,
-        min_on_s=min_cycle,
-        min_off_s=min_cycle,
-    )
+def make(relay: OutputDevice, sensor: ScriptedSensor, clock: FakeClock) -> Thermostat:
+    return make_thermostat(relay, sensor, clock, min_cycle_s=MIN_CYCLE_S)
+
+
+def heating(relay: OutputDevice, celsius: float) -> tuple[Thermostat, ScriptedSensor, FakeClock]:
+    """GIVEN a thermostat at ``celsius`` that has just switched the heat on (min off passed)."""
+    clock = FakeClock()
+    sensor = ScriptedSensor(celsius)
+    thermostat = make(relay, sensor, clock)
+    clock.advance(MIN_CYCLE_S)
+    step = thermostat.step()
+    assert step.heating and step.switched
+    return thermostat, sensor, clock
 
 
 def test_relay_is_off_at_start(mock_pins: MockFactory, relay: OutputDevice) -> None:
@@ -64,11 +58,7 @@ def test_heat_stays_on_until_the_top_of_the_band(
     mock_pins: MockFactory, relay: OutputDevice
 ) -> None:
     """Once heating, the relay stays on at 20.4 C and opens at 20.5 C."""
-    clock = FakeClock()
-    sensor = ScriptedSensor(19.0)
-    thermostat = make(relay, sensor, clock)
-    clock.advance(300)
-    thermostat.step()
+    thermostat, sensor, clock = heating(relay, 19.0)
     clock.advance(300)
     sensor.celsius = 20.4
     assert thermostat.step().heating
@@ -89,11 +79,7 @@ def test_minimum_off_time_delays_turning_on(mock_pins: MockFactory, relay: Outpu
 
 def test_minimum_on_time_delays_turning_off(mock_pins: MockFactory, relay: OutputDevice) -> None:
     """Warm 10 s after switching on: the relay stays on until the minimum on time passed."""
-    clock = FakeClock()
-    sensor = ScriptedSensor(15.0)
-    thermostat = make(relay, sensor, clock)
-    clock.advance(300)
-    thermostat.step()
+    thermostat, sensor, clock = heating(relay, 15.0)
     sensor.celsius = 25.0
     clock.advance(10)
     assert thermostat.step().heating
@@ -104,11 +90,7 @@ def test_minimum_on_time_delays_turning_off(mock_pins: MockFactory, relay: Outpu
 
 def test_sensor_failure_turns_heat_off_at_once(mock_pins: MockFactory, relay: OutputDevice) -> None:
     """A failing sensor opens the relay immediately, minimum on time notwithstanding."""
-    clock = FakeClock()
-    sensor = ScriptedSensor(15.0)
-    thermostat = make(relay, sensor, clock)
-    clock.advance(300)
-    thermostat.step()
+    thermostat, sensor, clock = heating(relay, 15.0)
     sensor.failing = True
     clock.advance(1)
     with pytest.raises(SensorError):
@@ -121,11 +103,7 @@ def test_mode_off_turns_heat_off_at_once_and_keeps_it_off(
 ) -> None:
     """No setpoint (mode off): the relay opens now, minimum on time notwithstanding, and
     stays open however cold it gets."""
-    clock = FakeClock()
-    sensor = ScriptedSensor(15.0)
-    thermostat = make(relay, sensor, clock)
-    clock.advance(300)
-    assert thermostat.step().heating
+    thermostat, sensor, clock = heating(relay, 15.0)
     thermostat.setpoint_c = None
     clock.advance(1)
     step = thermostat.step()
@@ -140,8 +118,7 @@ def test_active_low_relay_drives_pin_low_to_heat(mock_pins: MockFactory) -> None
     """relay_active_high=False: the pin idles high and goes low when heating."""
     device = make_relay(PIN, active_high=False)
     try:
-        clock = FakeClock()
-        thermostat = make(device, ScriptedSensor(15.0), clock, min_cycle=0)
+        thermostat = make_thermostat(device, ScriptedSensor(15.0), FakeClock())
         assert pin_high(mock_pins)
         thermostat.step()
         assert not pin_high(mock_pins)
@@ -152,11 +129,4 @@ def test_active_low_relay_drives_pin_low_to_heat(mock_pins: MockFactory) -> None
 def test_negative_hysteresis_is_refused(relay: OutputDevice) -> None:
     """A negative band is a programming error, raised as ValueError."""
     with pytest.raises(ValueError, match="negative"):
-        Thermostat(
-            sensor=ScriptedSensor(20),
-            relay=relay,
-            setpoint_c=20,
-            hysteresis_c=-1,
-            min_on_s=0,
-            min_off_s=0,
-        )
+        make_thermostat(relay, ScriptedSensor(20), FakeClock(), hysteresis_c=-1)

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from ingest_fake import IngestServer
-from pi_cli import CLI, spawn, write_config
+from pi_cli import CLI, assert_shows, spawn, status, stop, wait_for, write_config
 from pi_fakes import w1_slave_text, write_sensor
 
-from thermostat_pi.cli import main
 from thermostat_pi.spool import Spool
 
 FAST = {"interval_seconds": 0.05, "min_cycle_seconds": 0, "spool_retry_seconds": 0.2}
@@ -28,29 +24,6 @@ FULL_DISK = (
     "signal.signal(signal.SIGXFSZ, signal.SIG_IGN);"
     "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
 )
-
-
-def wait_for(
-    condition: Callable[[], bool],
-    what: str,
-    child: subprocess.Popen[bytes] | None = None,
-    timeout: float = 20,
-) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert child is None or child.poll() is None, f"exited {child.returncode} before {what}"
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
-
-
-def status_of(config: Path, capsys: pytest.CaptureFixture[str]) -> str:
-    assert main(["--config", str(config), "status"]) == 0
-    return capsys.readouterr().out
-
-
-def stop(child: subprocess.Popen[bytes]) -> None:
-    child.send_signal(signal.SIGTERM)
-    assert child.wait(20) == 0
 
 
 def sensor_config(tmp_path: Path, url: str, **extra: object) -> Path:
@@ -95,18 +68,20 @@ def test_run_keeps_heating_while_the_spool_folder_is_unusable_and_recovers(
     wait_for(lambda: len(ingest.stored) >= 3, "readings sent from memory", child)
     assert child.poll() is None
     wait_for(lambda: (tmp_path / "live.json").exists(), "the live status")
-    out = status_of(config, capsys)
-    assert "service:              running" in out
-    assert "spool:                DEGRADED since" in out
-    assert "relay:                ON (heating)" in out
-    assert "spool unusable" in out  # under faults
+    out = status(config, capsys)
+    assert_shows(
+        out,
+        "service:              running",
+        "spool:                DEGRADED since",
+        "relay:                ON (heating)",
+        "spool unusable",  # under faults
+    )
 
     blocker.unlink()  # the folder can be made again
-    wait_for(lambda: "spool:                ok" in status_of(config, capsys), "the spool back")
-    stop(child)
-    assert "spool unusable, readings kept in memory" in (tmp_path / "err").read_text()
-    status = Spool(blocker / "spool.db").status()
-    assert any("spool unusable" in fault for fault in status.faults)
+    wait_for(lambda: "spool:                ok" in status(config, capsys), "the spool back")
+    assert "spool unusable, readings kept in memory" in stop(child, tmp_path / "err")
+    faults = Spool(blocker / "spool.db").status().faults
+    assert any("spool unusable" in fault for fault in faults)
     recorded = [r["recorded_at"] for r in ingest.stored]
     assert recorded == sorted(set(recorded))  # nothing twice, in order
 
@@ -129,9 +104,6 @@ def test_run_on_a_full_disk_keeps_heating_and_sends_from_memory(
     wait_for(lambda: len(ingest.stored) >= 3, "readings sent from memory", child)
     assert child.poll() is None
     assert {(r["temperature_c"], r["heating"]) for r in ingest.stored} == {(15.5, True)}
-    out = status_of(config, capsys)
+    out = status(config, capsys)
     assert "spool:                DEGRADED since" in out
-    child.send_signal(signal.SIGTERM)
-    _, stderr = child.communicate(timeout=20)
-    assert child.returncode == 0, stderr.decode()
-    assert b"spool unusable, readings kept in memory" in stderr
+    assert "spool unusable, readings kept in memory" in stop(child)

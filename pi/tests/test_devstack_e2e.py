@@ -17,9 +17,11 @@ from typing import Any
 
 import boto3
 import pytest
+from pi_cli import wait_for
 from pi_fakes import make_readings
 
-from thermostat.items import device_pk
+from thermostat.endpoints import Endpoints
+from thermostat.items import READING_PREFIX, prefix_query
 from thermostat_pi.spool import Spool
 
 pytestmark = pytest.mark.e2e
@@ -35,9 +37,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_devstack(tmp_path: Path, *extra: str, pi: bool = False) -> Iterator[dict[str, Any]]:
+def running_devstack(tmp_path: Path, *extra: str, pi: bool = False) -> Iterator[Endpoints]:
     """thermostat-devstack (--no-pi unless ``pi``) in tmp_path/.devstack; its endpoints.json
-    once ready."""
+    once ready (written whole at once: ``Endpoints.write`` replaces the file)."""
     state = tmp_path / ".devstack"
     argv = [str(BIN / "thermostat-devstack"), *([] if pi else ["--no-pi"])]
     argv += ["--port", str(free_port())]
@@ -52,8 +54,7 @@ def running_devstack(tmp_path: Path, *extra: str, pi: bool = False) -> Iterator[
             assert process.poll() is None, process.stderr.read() if process.stderr else b""
             assert time.monotonic() < deadline, "make dev not ready after 60 s"
             time.sleep(0.1)
-        time.sleep(0.1)  # written, maybe not flushed: read it only once it is whole
-        yield json.loads((state / "endpoints.json").read_text())
+        yield Endpoints.read(state / "endpoints.json")
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -64,30 +65,27 @@ def running_devstack(tmp_path: Path, *extra: str, pi: bool = False) -> Iterator[
 
 
 @pytest.fixture
-def devstack(tmp_path: Path) -> Iterator[dict[str, Any]]:
+def devstack(tmp_path: Path) -> Iterator[Endpoints]:
     # The device identity make dev makes is the Pi's: it may send only its own readings.
     with running_devstack(tmp_path, "--device-id", DEVICE) as endpoints:
         yield endpoints
 
 
-def stored_readings(endpoints: dict[str, Any], device: str = DEVICE) -> list[dict[str, Any]]:
-    dynamodb = boto3.client(
-        "dynamodb",
-        endpoint_url=endpoints["aws_endpoint_url"],
-        region_name=endpoints["region"],
-        aws_access_key_id=endpoints["access_key_id"],
-        aws_secret_access_key=endpoints["secret_access_key"],
+def stored_readings(endpoints: Endpoints, device: str = DEVICE) -> list[dict[str, Any]]:
+    """The reading items of ``device`` in make dev's table, with the keys make dev gives."""
+    session = boto3.Session(
+        aws_access_key_id=endpoints.access_key_id,
+        aws_secret_access_key=endpoints.secret_access_key,
+        region_name=endpoints.region,
     )
-    answer = dynamodb.query(
-        TableName=endpoints["table_name"],
-        KeyConditionExpression="pk = :pk AND begins_with(sk, :sk)",
-        ExpressionAttributeValues={":pk": {"S": device_pk(device)}, ":sk": {"S": "READING#"}},
+    answer = session.client("dynamodb", endpoint_url=endpoints.aws_endpoint_url).query(
+        TableName=endpoints.table_name, **prefix_query(device, READING_PREFIX)
     )
     return list(answer["Items"])
 
 
 def test_flush_stores_readings_in_dynamodb_and_dead_letters_what_the_function_refuses(
-    tmp_path: Path, devstack: dict[str, Any]
+    tmp_path: Path, devstack: Endpoints
 ) -> None:
     """Signed with SigV4 from endpoints.json: 30 readings stored, an 85.0 C one dead-lettered."""
     config = tmp_path / "pi.toml"
@@ -121,14 +119,6 @@ def test_flush_stores_readings_in_dynamodb_and_dead_letters_what_the_function_re
     assert "85.0 C is the DS18B20 power-on value" in letter.reason
 
 
-def wait_for(condition: Callable[[], bool], child: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + 60
-    while not condition():
-        assert child.poll() is None, f"thermostat-pi exited {child.returncode} before {what}"
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
 def queued(spool: Path) -> int:
     with sqlite3.connect(f"{spool.as_uri()}?mode=ro", uri=True) as db:
         return int(db.execute("SELECT count(*) FROM readings").fetchone()[0])
@@ -152,17 +142,35 @@ def test_a_running_pi_finds_make_dev_again_after_a_restart_elsewhere(
         with (tmp_path / "pi.log").open("ab") as log:
             child = subprocess.Popen([*pi, "run", "--simulate"], stderr=log)
         processes.append(child)
-        wait_for(lambda: len(stored_readings(first, device)) >= 3, child, "readings stored")
+        wait_for(
+            lambda: len(stored_readings(first, device)) >= 3,
+            "readings stored",
+            child,
+            timeout=60,
+            poll_s=0.1,
+        )
         child.send_signal(signal.SIGSTOP)  # let what is in flight land, then look
         time.sleep(0.5)
         before = {item["recorded_at"]["S"] for item in stored_readings(first, device)}
     child.send_signal(signal.SIGCONT)
-    wait_for(lambda: queued(tmp_path / "spool.db") >= 5, child, "readings taken while down")
+    wait_for(
+        lambda: queued(tmp_path / "spool.db") >= 5,
+        "readings taken while down",
+        child,
+        timeout=60,
+        poll_s=0.1,
+    )
     extra = ["--access-key-id", "AKIDSECONDDEV", "--secret-access-key", "other-secret"]
     extra += ["--device-id", device]
     with running_devstack(tmp_path, *extra) as second:
-        assert second["ingest_url"] != first["ingest_url"]
-        wait_for(lambda: queued(tmp_path / "spool.db") == 0, child, "the backlog sent")
+        assert second.ingest_url != first.ingest_url
+        wait_for(
+            lambda: queued(tmp_path / "spool.db") == 0,
+            "the backlog sent",
+            child,
+            timeout=60,
+            poll_s=0.1,
+        )
         child.send_signal(signal.SIGTERM)
         assert child.wait(30) == 0
         flush = subprocess.run([*pi, "flush"], capture_output=True, text=True, timeout=60)
@@ -185,11 +193,8 @@ def test_thermostat_set_reaches_the_simulated_pi_of_make_dev(tmp_path: Path) -> 
             for item in stored_readings(endpoints, "dev-pi")
         ]
 
-    def wait_for(what: str, condition: Callable[[list[tuple[float, bool]]], bool]) -> None:
-        deadline = time.monotonic() + 60
-        while not condition(readings()):
-            assert time.monotonic() < deadline, f"timed out waiting for {what}"
-            time.sleep(0.2)
+    def until(what: str, condition: Callable[[list[tuple[float, bool]]], bool]) -> None:
+        wait_for(lambda: condition(readings()), what, timeout=60, poll_s=0.2)
 
     def thermostat_set(*options: str) -> None:
         done = subprocess.run(
@@ -202,12 +207,12 @@ def test_thermostat_set_reaches_the_simulated_pi_of_make_dev(tmp_path: Path) -> 
         assert done.returncode == 0, done.stderr
 
     with running_devstack(tmp_path, "--interval", "0.3", pi=True) as endpoints:
-        wait_for("a first reading", lambda seen: len(seen) > 0)
+        until("a first reading", lambda seen: len(seen) > 0)
         thermostat_set("--setpoint", "30")
-        wait_for("a reading at 30 C", lambda seen: seen[-1][0] == 30.0)
-        wait_for("the heat on", lambda seen: seen[-1] == (30.0, True))
+        until("a reading at 30 C", lambda seen: seen[-1][0] == 30.0)
+        until("the heat on", lambda seen: seen[-1] == (30.0, True))
         thermostat_set("--mode", "off")
-        wait_for("the heat off", lambda seen: seen[-1] == (5.0, False))
+        until("the heat off", lambda seen: seen[-1] == (5.0, False))
         seen = readings()
     assert seen[0][0] == 20.5  # make dev's config, before any settings
     off = seen.index((5.0, False))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from ingest_fake import IngestServer
 from pi_cli import CLI, spawn
+from pi_fakes import local_stack
 
 from thermostat.endpoints import Endpoints
 from thermostat_pi.config import load_config
@@ -33,15 +34,7 @@ def with_keys(tmp_path: Path, mode: int, text: str = KEYS) -> Path:
 
 
 def stack(url: str, key: str) -> Endpoints:
-    return Endpoints(
-        aws_endpoint_url="http://127.0.0.1:1",
-        region="eu-west-1",
-        ingest_url=url,
-        table_name="t",
-        access_key_id=key,
-        secret_access_key=f"{key}-secret",
-        stack_name="dev",
-    )
+    return local_stack(ingest_url=url, access_key_id=key, secret_access_key=f"{key}-secret")
 
 
 @pytest.mark.parametrize("mode", [0o600, 0o400, 0o640, 0o440])

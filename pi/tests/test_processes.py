@@ -8,16 +8,34 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from ingest_fake import IngestServer
-from pi_cli import CLI, spawn, write_config
+from pi_cli import CLI, spawn, stop, wait_for, write_config
 from pi_fakes import make_readings, w1_slave_text, write_sensor
 
 from thermostat_pi.cli import main
 from thermostat_pi.spool import Spool
+
+
+def kill_while_held(child: subprocess.Popen[bytes], ingest: IngestServer) -> None:
+    """SIGKILL ``child`` while the server holds its POST; then the server answers again."""
+    child.send_signal(signal.SIGKILL)
+    assert child.wait(10) == -signal.SIGKILL
+    held, ingest.hold = ingest.hold, None
+    assert held is not None
+    held.set()
+
+
+@contextmanager
+def intact_spool(path: Path) -> Iterator[sqlite3.Connection]:
+    """The spool file, read with sqlite3 once SQLite's integrity check passed on it."""
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        yield db
 
 
 def test_sigkill_mid_batch_loses_nothing(
@@ -34,13 +52,9 @@ def test_sigkill_mid_batch_loses_nothing(
 
     child = spawn(processes, "--config", str(config), "flush")
     assert ingest.arrived.wait(20), child.stderr.read() if child.stderr else ""
-    child.send_signal(signal.SIGKILL)
-    assert child.wait(10) == -signal.SIGKILL
-    held, ingest.hold = ingest.hold, None
-    held.set()
+    kill_while_held(child, ingest)
 
-    with sqlite3.connect(tmp_path / "spool.db") as db:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with intact_spool(tmp_path / "spool.db") as db:
         assert db.execute("SELECT count(*) FROM readings").fetchone()[0] == 300
     again = spawn(processes, "--config", str(config), "flush")
     assert again.wait(20) == 0
@@ -56,17 +70,12 @@ def test_sigkill_while_running_loses_nothing(
     child = spawn(processes, "--config", str(config), "run", "--simulate")
     assert ingest.arrived.wait(20)
     spool = Spool(tmp_path / "spool.db")
-    deadline = time.monotonic() + 20
-    while spool.status().depth < 20 and time.monotonic() < deadline:
-        time.sleep(0.01)  # the control loop keeps spooling while the upload hangs
+    # The control loop keeps spooling while the upload hangs.
+    wait_for(lambda: spool.status().depth >= 20, "20 readings spooled", child)
     spool.close()
-    child.send_signal(signal.SIGKILL)
-    assert child.wait(10) == -signal.SIGKILL
-    held, ingest.hold = ingest.hold, None
-    held.set()
+    kill_while_held(child, ingest)
 
-    with sqlite3.connect(tmp_path / "spool.db") as db:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with intact_spool(tmp_path / "spool.db") as db:
         # AUTOINCREMENT: the highest id ever given out is the number of readings spooled.
         [spooled] = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'readings'")
     assert spawn(processes, "--config", str(config), "flush").wait(20) == 0
@@ -81,15 +90,9 @@ def test_run_simulate_sends_readings_and_stops_cleanly_on_sigterm(
     """`run --simulate` spools and sends readings; SIGTERM exits 0 with the relay off."""
     config = write_config(tmp_path, ingest.url, interval_seconds=0.05, min_cycle_seconds=0)
     child = spawn(processes, "--config", str(config), "run", "--simulate")
-    deadline = time.monotonic() + 20
-    while len(ingest.stored) < 3 and time.monotonic() < deadline and child.poll() is None:
-        time.sleep(0.02)
-    child.send_signal(signal.SIGTERM)
-    _, stderr = child.communicate(timeout=20)
-    assert child.returncode == 0, stderr.decode()
-    assert len(ingest.stored) >= 3
+    wait_for(lambda: len(ingest.stored) >= 3, "3 readings stored", child)
+    assert "received SIGTERM" in stop(child)
     assert {r["device_id"] for r in ingest.stored} == {"pi-proc"}
-    assert b"received SIGTERM" in stderr
     assert Spool(tmp_path / "spool.db").status().relay_on is False
 
 
@@ -101,13 +104,8 @@ def test_run_simulate_with_a_broken_furnace_heats_without_warming(
         tmp_path, ingest.url, interval_seconds=0.05, min_cycle_seconds=0, setpoint_c=35
     )
     child = spawn(processes, "--config", str(config), "run", "--simulate", "--broken-furnace")
-    deadline = time.monotonic() + 20
-    while len(ingest.stored) < 5 and time.monotonic() < deadline and child.poll() is None:
-        time.sleep(0.02)
-    child.send_signal(signal.SIGTERM)
-    _, stderr = child.communicate(timeout=20)
-    assert child.returncode == 0, stderr.decode()
-    assert b"simulated furnace is broken" in stderr
+    wait_for(lambda: len(ingest.stored) >= 5, "5 readings stored", child)
+    assert "simulated furnace is broken" in stop(child)
     assert sum(r["heating"] for r in ingest.stored) >= 4  # setpoint 35 C: the relay is on
 
 
@@ -176,21 +174,16 @@ def test_run_reads_the_ds18b20_and_turns_the_heat_off_when_it_fails(
         env={**os.environ, "GPIOZERO_PIN_FACTORY": "mock"},  # gpiozero's MockFactory
     )
     processes.append(child)
-    deadline = time.monotonic() + 20
-    while len(ingest.stored) < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_for(lambda: len(ingest.stored) >= 2, "2 readings stored", child)
     assert {(r["temperature_c"], r["heating"]) for r in ingest.stored} == {(15.5, True)}
 
     slave.write_text(w1_slave_text(15.5, crc="NO"))
     spool = Spool(tmp_path / "spool.db")
-    while "sensor:" not in (spool.status().last_error or "") and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_for(lambda: "sensor:" in (spool.status().last_error or ""), "the sensor error", child)
     status = spool.status()
     assert "not yet ready" in (status.last_error or "")
     assert status.relay_on is False
-    child.send_signal(signal.SIGTERM)
-    _, stderr = child.communicate(timeout=20)
-    assert child.returncode == 0, stderr.decode()
+    stop(child)
 
 
 def test_the_client_imports_no_aws_sdk_and_no_server_package() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -10,11 +10,11 @@ import pytest
 from gpiozero import OutputDevice
 from gpiozero.pins.mock import MockFactory
 from ingest_fake import IngestServer, Reply
-from pi_fakes import PIN, FakeClock, ScriptedSensor, make_readings, pin_high
+from pi_fakes import FakeClock, ScriptedSensor, make_readings, make_thermostat, pin_high
 
 from thermostat.contract import SETPOINT_MIN_C
 from thermostat.items import DeviceReport
-from thermostat_pi.control import Thermostat, make_relay
+from thermostat_pi.control import Thermostat
 from thermostat_pi.outbox import Outbox
 from thermostat_pi.remote_settings import SOFTWARE, RemoteSettings
 from thermostat_pi.service import tick, utc_now
@@ -25,25 +25,10 @@ DEVICE = "pi-1"
 CONFIG_SETPOINT_C = 18.0
 
 
-@pytest.fixture
-def relay(mock_pins: MockFactory) -> Iterator[OutputDevice]:
-    device = make_relay(PIN, active_high=True)
-    yield device
-    device.close()
-
-
 def thermostat(
     relay: OutputDevice, sensor: ScriptedSensor, clock: Callable[[], float]
 ) -> Thermostat:
-    return Thermostat(
-        sensor=sensor,
-        relay=relay,
-        clock=clock,
-        setpoint_c=CONFIG_SETPOINT_C,
-        hysteresis_c=1.0,
-        min_on_s=0,
-        min_off_s=0,
-    )
+    return make_thermostat(relay, sensor, clock, setpoint_c=CONFIG_SETPOINT_C)
 
 
 class Pi:

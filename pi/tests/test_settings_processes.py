@@ -4,17 +4,13 @@ run offline, shown by `status`."""
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from ingest_fake import IngestServer
-from pi_cli import spawn, write_config
+from pi_cli import assert_shows, spawn, status, stop, wait_for, write_config
 
-from thermostat_pi.cli import main
 from thermostat_pi.config import load_config
 from thermostat_pi.live_status import LiveStatus
 from thermostat_pi.remote_settings import RemoteSettings
@@ -23,31 +19,12 @@ from thermostat_pi.spool import Spool
 DEVICE = "pi-proc"  # pi_cli.write_config's
 
 
-def wait_for(condition: Callable[[], bool], child: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + 20
-    while not condition():
-        assert child.poll() is None, f"thermostat-pi exited {child.returncode} before {what}"
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
-
-
 def queued_setpoints(spool_path: Path) -> list[float]:
     spool = Spool(spool_path, read_only=True)
     try:
         return [json.loads(row.text)["setpoint_c"] for row in spool.peek(100_000)]
     finally:
         spool.close()
-
-
-def stop(child: subprocess.Popen[bytes], log: Path) -> str:
-    child.send_signal(signal.SIGTERM)
-    assert child.wait(20) == 0, log.read_text()
-    return log.read_text()
-
-
-def status(config: Path, capsys: pytest.CaptureFixture[str]) -> str:
-    assert main(["--config", str(config), "status"]) == 0
-    return capsys.readouterr().out
 
 
 def test_settings_are_applied_kept_across_a_restart_and_run_offline(
@@ -64,7 +41,7 @@ def test_settings_are_applied_kept_across_a_restart_and_run_offline(
     ingest.desire(DEVICE, setpoint_c=30.0)
     log = tmp_path / "pi.log"
     child = spawn(processes, "--config", str(config), "run", "--simulate", log=log)
-    wait_for(lambda: any(r["setpoint_c"] == 30.0 for r in ingest.stored), child, "30 C stored")
+    wait_for(lambda: any(r["setpoint_c"] == 30.0 for r in ingest.stored), "30 C stored", child)
     first = stop(child, log)
     assert "settings version 1 applied: heat to 30 C" in first
     assert ingest.stored[0]["setpoint_c"] == 20.0  # the config's, before any reply
@@ -73,15 +50,18 @@ def test_settings_are_applied_kept_across_a_restart_and_run_offline(
     offline = write_config(tmp_path, "http://127.0.0.1:9/", **options)
     before = len(queued_setpoints(tmp_path / "spool.db"))
     child = spawn(processes, "--config", str(offline), "run", "--simulate", log=log)
-    wait_for(lambda: len(queued_setpoints(tmp_path / "spool.db")) > before + 3, child, "readings")
+    wait_for(lambda: len(queued_setpoints(tmp_path / "spool.db")) > before + 3, "readings", child)
     out = status(offline, capsys)
     second = stop(child, log).removeprefix(first)
     assert set(queued_setpoints(tmp_path / "spool.db")[before:]) == {30.0}
     assert "settings version 1 in force (applied 20" in second
-    assert "service:              running" in out
-    assert "settings:             version 1, applied 20" in out
-    assert "                      heat to 30 C" in out
-    assert "setpoint now:         30 C" in out
+    assert_shows(
+        out,
+        "service:              running",
+        "settings:             version 1, applied 20",
+        "                      heat to 30 C",
+        "setpoint now:         30 C",
+    )
 
 
 def test_status_shows_the_config_setpoint_before_any_settings(
@@ -89,8 +69,11 @@ def test_status_shows_the_config_setpoint_before_any_settings(
 ) -> None:
     """No settings yet: status says so and names the setpoint in force (the config's)."""
     out = status(write_config(tmp_path, ingest.url, setpoint_c=19.5), capsys)
-    assert "settings:             none received: setpoint_c from the config" in out
-    assert "setpoint now:         19.5 C" in out
+    assert_shows(
+        out,
+        "settings:             none received: setpoint_c from the config",
+        "setpoint now:         19.5 C",
+    )
 
 
 def test_status_shows_a_damaged_settings_file_without_moving_it(
@@ -117,8 +100,11 @@ def test_status_shows_what_the_running_service_refused_and_could_not_save(
     remote.offer({"version": 4, "mode": "sleep"})
     LiveStatus(loaded.status_file).write(remote.snapshot())  # this process is the "service"
     out = status(config, capsys)
-    assert "settings:             version 3, applied 20" in out
-    assert "                      off" in out
-    assert "setpoint now:         none: the heat stays off (mode off)" in out
-    assert "settings refused:     version 4 refused: mode: Input should be" in out
-    assert "settings not saved:   " in out and "File exists" in out  # blocked is a file
+    assert_shows(
+        out,
+        "settings:             version 3, applied 20",
+        "                      off",
+        "setpoint now:         none: the heat stays off (mode off)",
+        "settings refused:     version 4 refused: mode: Input should be",
+        "settings not saved:   " in out and "File exists",  # blocked is a file
+    )

@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from pi_cli import write_config
+from pi_cli import assert_shows, status, write_config
 from pi_fakes import make_readings
 
-from thermostat_pi.cli import main
 from thermostat_pi.spool import Spool
 
 NO_KEYS = (
@@ -17,11 +16,6 @@ NO_KEYS = (
     'endpoints_file = "gone/endpoints.json"\n'  # make dev is down: no such file
     '[endpoint]\nauth = "AWS_IAM"\n'
 )
-
-
-def status(config: Path, capsys: pytest.CaptureFixture[str]) -> str:
-    assert main(["--config", str(config), "status"]) == 0
-    return capsys.readouterr().out
 
 
 def test_status_shows_queue_relay_last_upload_errors_and_dead_letters(
@@ -36,14 +30,17 @@ def test_status_shows_queue_relay_last_upload_errors_and_dead_letters(
     spool.record_error("network error: connection refused")
     spool.close()
     out = status(write_config(tmp_path, "http://127.0.0.1:9/"), capsys)
-    assert "relay:                ON (heating)" in out
-    assert "queued:               2 on disk" in out
-    assert "oldest queued:        20" in out
-    assert "last upload:          20" in out
-    assert "dead letters:         1" in out
-    assert "last error:           network error: connection refused" in out
-    assert "recorded_at is in the future" in out
-    assert "service:              not running" in out
+    assert_shows(
+        out,
+        "relay:                ON (heating)",
+        "queued:               2 on disk",
+        "oldest queued:        20",
+        "last upload:          20",
+        "dead letters:         1",
+        "last error:           network error: connection refused",
+        "recorded_at is in the future",
+        "service:              not running",
+    )
 
 
 def test_status_needs_no_keys_and_no_reachable_endpoint(
@@ -56,8 +53,7 @@ def test_status_needs_no_keys_and_no_reachable_endpoint(
     config = tmp_path / "pi.toml"
     config.write_text(NO_KEYS)
     out = status(config, capsys)
-    assert "queued:               1 on disk" in out
-    assert "last upload:          never" in out
+    assert_shows(out, "queued:               1 on disk", "last upload:          never")
 
 
 def test_status_before_the_first_run_says_so(
@@ -102,11 +98,14 @@ def test_status_shows_what_the_running_service_holds_in_memory(
     }
     (tmp_path / "spool.status.json").write_text(json.dumps(live))
     out = status(write_config(tmp_path, "http://127.0.0.1:9/"), capsys)
-    assert "service:              running, pid 1" in out
-    assert "spool:                DEGRADED since 2026-11-21T05:00:00.000Z: spool /x" in out
-    assert "queued:               42 in memory" in out
-    assert "relay:                ON (heating)" in out
-    assert "clock steps:          1\n  t wall clock stepped back 3600.0 s" in out
+    assert_shows(
+        out,
+        "service:              running, pid 1",
+        "spool:                DEGRADED since 2026-11-21T05:00:00.000Z: spool /x",
+        "queued:               42 in memory",
+        "relay:                ON (heating)",
+        "clock steps:          1\n  t wall clock stepped back 3600.0 s",
+    )
 
 
 def test_a_live_status_left_by_a_dead_service_is_ignored(

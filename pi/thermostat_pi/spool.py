@@ -58,8 +58,8 @@ def _parse(text: str) -> Any:
 
 
 @dataclass(frozen=True)
-class Spooled:
-    """A queued reading as written: ``id`` orders the queue (negative: held in memory)."""
+class _Row:
+    """A reading as the spool keeps it: its row id and the JSON text as written."""
 
     id: int
     text: str
@@ -71,15 +71,16 @@ class Spooled:
 
 
 @dataclass(frozen=True)
-class DeadLetter:
-    id: int
-    text: str
+class Spooled(_Row):
+    """A queued reading as written: ``id`` orders the queue (negative: held in memory)."""
+
+
+@dataclass(frozen=True)
+class DeadLetter(_Row):
+    """A reading set aside for good: why, and when."""
+
     reason: str
     dead_at: str
-
-    @property
-    def body(self) -> Any:
-        return _parse(self.text)
 
 
 @dataclass(frozen=True)

@@ -3,55 +3,37 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 from tests.cli.helpers import run_console_script
-
-THERMOSTAT = Path(sys.executable).with_name("thermostat")
+from tests.support.dashboard_stack import running_dashboard
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.pop("THERMOSTAT_TABLE", None)
-    return {**env, "AWS_CONFIG_FILE": str(tmp_path / "none"), **extra}
+    """No AWS config file either (both runners drop this machine's AWS_* variables)."""
+    return {"AWS_CONFIG_FILE": str(tmp_path / "none"), **extra}
 
 
 def test_prints_its_url_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     """--port 0: the printed URL answers (here: no stack yet, said as JSON); SIGINT exits 0."""
-    process = subprocess.Popen(
-        [str(THERMOSTAT), "dashboard", "--port", "0"],
-        cwd=tmp_path,
-        env=_env(tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:")
+    with running_dashboard(tmp_path, env=_env(tmp_path), stderr=subprocess.PIPE) as dashboard:
         try:
-            urllib.request.urlopen(url + "api/devices", timeout=10)
+            urllib.request.urlopen(dashboard.url + "api/devices", timeout=10)
         except urllib.error.HTTPError as err:
             body = json.loads(err.read())
             assert (err.code, body["error"]["kind"]) == (503, "no-table")
         else:
             raise AssertionError("expected 503 without a table")
+        process = dashboard.process
         process.send_signal(signal.SIGINT)
         assert process.wait(20) == 0
         assert process.stderr is not None
         assert "not connected yet: no table given" in process.stderr.read()
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def test_a_taken_port_exits_2_and_says_so(tmp_path: Path) -> None:
@@ -75,24 +57,13 @@ def test_open_opens_the_page_in_the_browser(tmp_path: Path) -> None:
     browser = tmp_path / "browser.sh"
     browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n', encoding="utf-8")
     browser.chmod(0o755)
-    process = subprocess.Popen(
-        [str(THERMOSTAT), "dashboard", "--port", "0", "--open"],
-        cwd=tmp_path,
-        env=_env(tmp_path, BROWSER=str(browser)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
+    with running_dashboard(
+        tmp_path, "--open", env=_env(tmp_path, BROWSER=str(browser))
+    ) as dashboard:
         deadline = time.monotonic() + 20
         while not opened.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert opened.read_text(encoding="utf-8").strip() == url
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(20)
+        assert opened.read_text(encoding="utf-8").strip() == dashboard.url
 
 
 def test_refresh_below_one_second_is_refused(tmp_path: Path) -> None:

@@ -13,24 +13,17 @@ import pytest
 
 from tests.cli.helpers import TABLE, create_contract_table, free_port
 from tests.dashboard.conftest import Server
+from tests.support.endpoints import local_endpoints
 from tests.support.moto import MotoServer
 from tests.support.stack import deploy
-from thermostat.endpoints import Endpoints
+from thermostat.endpoints import DEVSTACK_FILE
 from thermostat_cli.dashboard.source import TableSource
 
 Serve = Callable[..., Server]
 
 
 def endpoints_file(folder: Path, aws_endpoint_url: str, table: str = TABLE) -> None:
-    Endpoints(
-        aws_endpoint_url=aws_endpoint_url,
-        region="us-east-1",
-        ingest_url="http://127.0.0.1:1/",
-        table_name=table,
-        access_key_id="AKIDTESTLOCAL0000001",
-        secret_access_key="test-secret-not-a-real-key",
-        stack_name="thermostat-dev",
-    ).write(folder / ".devstack" / "endpoints.json")
+    local_endpoints(aws_endpoint_url, table).write(folder / DEVSTACK_FILE)
 
 
 def error(answer: Any) -> tuple[int, str, str]:

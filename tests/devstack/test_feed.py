@@ -11,8 +11,8 @@ from boto3.dynamodb.types import TypeSerializer
 
 from devstack.__main__ import curl_example
 from devstack.feed import FeedPrinter, describe
+from tests.support.endpoints import local_endpoints
 from thermostat.contract import Reading
-from thermostat.endpoints import Endpoints
 from thermostat.items import AlertItem, ReadingItem, RollupItem, RollupStats, StatusItem
 
 AT = datetime(2026, 11, 21, 20, tzinfo=UTC)
@@ -93,15 +93,8 @@ def test_printer_writes_lines_for_a_stream_batch_and_succeeds() -> None:
 
 def test_curl_example_is_unsigned_for_a_public_url() -> None:
     """With auth NONE the example has no --aws-sigv4 and no credentials."""
-    endpoints = Endpoints(
-        aws_endpoint_url="http://127.0.0.1:4566",
-        region="us-east-1",
-        ingest_url="http://127.0.0.1:1/",
-        table_name="t",
-        access_key_id="k",
-        secret_access_key="s",
-        stack_name="thermostat-dev",
-        auth_type="NONE",
+    endpoints = local_endpoints(
+        "http://127.0.0.1:4566", "t", ingest_url="http://127.0.0.1:1/", auth_type="NONE"
     )
     example = curl_example(endpoints)
     assert example.startswith("curl -H 'Content-Type: application/json' -d '{")

@@ -9,8 +9,9 @@ import boto3
 import pytest
 
 from devstack import seed
+from tests.support.endpoints import local_endpoints
 from tests.support.moto import MotoServer
-from thermostat.endpoints import COMPOSE_FILE, Endpoints
+from thermostat.endpoints import COMPOSE_FILE
 from thermostat.items import table_definition
 
 
@@ -30,15 +31,9 @@ def compose_stack(
                 StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
                 **table_definition(),
             )
-        Endpoints(
-            aws_endpoint_url=aws.endpoint_url,
-            region="us-east-1",
-            ingest_url="http://127.0.0.1:9/",
-            table_name=table,
-            access_key_id="test",
-            secret_access_key="test",
-            stack_name="thermostat",
-        ).write(tmp_path / COMPOSE_FILE)
+        local_endpoints(aws.endpoint_url, table, stack_name="thermostat").write(
+            tmp_path / COMPOSE_FILE
+        )
         return table
 
     return make

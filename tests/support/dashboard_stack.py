@@ -136,16 +136,18 @@ class Dashboard:
 
 @contextlib.contextmanager
 def running_dashboard(
-    folder: Path, *extra: str, env: dict[str, str] | None = None
+    folder: Path, *extra: str, env: dict[str, str] | None = None, stderr: int = subprocess.DEVNULL
 ) -> Iterator[Dashboard]:
-    """``thermostat dashboard --port 0`` run in ``folder`` (where it finds .devstack)."""
+    """``thermostat dashboard --port 0`` run in ``folder`` (where it finds .devstack), no AWS
+    settings of this machine's but ``env``; its stderr to ``stderr`` (subprocess.PIPE to read
+    it); interrupted (Ctrl-C) and reaped afterwards unless it has already exited."""
     argv = [str(BIN / "thermostat"), "dashboard", "--port", "0", *extra]
     process = subprocess.Popen(
         argv,
         cwd=folder,
         env={**_clean_env(), **(env or {})},
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
         text=True,
     )
     try:
