@@ -70,6 +70,15 @@ def readings(device: str, count: int, *, start: datetime = EPOCH, step_s: float 
     ]
 
 
+def batches(device: str, size: int, requests: int) -> list[list[Any]]:
+    """``requests`` batches of ``size`` readings of one device, each batch after the one before
+    in time, so that no request sends a reading already stored."""
+    return [
+        readings(device, size, start=EPOCH + timedelta(seconds=30 * size * r))
+        for r in range(requests)
+    ]
+
+
 def ingest_event(batch: list[Any]) -> dict[str, Any]:
     """A Function URL (payload 2.0) event carrying ``batch``, as Lambda delivers it."""
     return url_event(batch if len(batch) != 1 else batch[0])

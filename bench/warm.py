@@ -10,11 +10,11 @@ import os
 import statistics
 import time
 from collections.abc import Sequence
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.emulator import EPOCH, Emulator, ingest_event, readings
+from bench.emulator import EPOCH, Emulator, batches, ingest_event, readings
+from bench.throughput import throughput
 from thermostat.items import to_wire
 from thermostat_ingest import handler as ingest_handler
 from thermostat_ingest.app import IngestApp
@@ -43,32 +43,17 @@ def ingest_throughput(
     """Readings/s through the handler into moto, per batch size (fresh readings each request)."""
     app = ingest_handler.build_app(emulator.env())
     quiet(app.logger)
+
+    def send(event: dict[str, Any]) -> None:
+        response = app.handle(event)
+        assert response["statusCode"] == 200, response
+
     results = []
     for size in sizes:
         requests = max(1, readings_per_size // size)
-        events = [
-            ingest_event(
-                readings(f"warm-{size}", size, start=EPOCH + timedelta(seconds=30 * size * r))
-            )
-            for r in range(requests)
-        ]
+        events = [ingest_event(batch) for batch in batches(f"warm-{size}", size, requests)]
         app.handle(ingest_event(readings(f"warmup-{size}", size)))
-        latencies = []
-        started = time.perf_counter()
-        for event in events:
-            before = time.perf_counter()
-            response = app.handle(event)
-            latencies.append((time.perf_counter() - before) * 1000)
-            assert response["statusCode"] == 200, response
-        elapsed = time.perf_counter() - started
-        results.append(
-            {
-                "batch": size,
-                "requests": requests,
-                "readings_per_s": round(requests * size / elapsed, 1),
-                "request_median_ms": round(statistics.median(latencies), 2),
-            }
-        )
+        results.append(throughput(size, events, send))
     return results
 
 
@@ -80,12 +65,7 @@ def ingest_cpu(emulator: Emulator, sizes: Sequence[int], readings_per_size: int)
     results = []
     for size in sizes:
         requests = max(1, readings_per_size // size)
-        events = [
-            ingest_event(
-                readings(f"cpu-{size}", size, start=EPOCH + timedelta(seconds=30 * size * r))
-            )
-            for r in range(requests)
-        ]
+        events = [ingest_event(batch) for batch in batches(f"cpu-{size}", size, requests)]
         app.handle(events[0])
         started = time.process_time()
         for event in events:
