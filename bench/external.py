@@ -42,7 +42,7 @@ def function_url_throughput(emulator: Emulator, sizes: Sequence[int]) -> list[An
         name="ingest",
         arn="arn:aws:lambda:us-east-1:123456789012:function:ingest",
         command=("thermostat_ingest.handler.handler",),
-        environment={"TABLE_NAME": emulator.table},
+        environment={"TABLE_NAME": emulator.table, "DEVICE_READINGS_PER_MINUTE": "0"},
         timeout_seconds=30,
     )
     runtime = FunctionRuntime(config, extra_env=emulator.moto.env(), log_sink=lambda f, line: None)

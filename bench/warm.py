@@ -15,10 +15,10 @@ from typing import Any
 
 from bench.emulator import EPOCH, Emulator, batches, ingest_event, readings
 from bench.throughput import throughput
-from thermostat.items import to_wire
+from thermostat.items import ReadingItem, SettingsItem, to_wire
 from thermostat_ingest import handler as ingest_handler
 from thermostat_ingest.app import IngestApp
-from thermostat_ingest.store import ReadingStore
+from thermostat_ingest.store import PutOutcome, ReadingStore
 from thermostat_stream import handler as stream_handler
 
 
@@ -30,18 +30,23 @@ def quiet(logger: logging.Logger) -> None:
 
 
 class SerializeOnlyStore(ReadingStore):
-    """The real store's work without the network: items serialized to DynamoDB JSON."""
+    """The real store's work without the network: each reading serialized to DynamoDB JSON,
+    as ``put_new`` sends it, and taken as new; no device has desired settings."""
 
-    def put_all(self, items: Sequence[dict[str, Any]]) -> None:
-        for item in items:
-            to_wire(item)
+    def put_new(self, readings: Sequence[ReadingItem]) -> PutOutcome:
+        for reading in readings:
+            to_wire(reading.to_item())
+        return PutOutcome(stored=list(range(len(readings))))
+
+    def desired_settings(self, device_id: str) -> SettingsItem | None:
+        return None
 
 
 def ingest_throughput(
     emulator: Emulator, sizes: Sequence[int], readings_per_size: int
 ) -> list[Any]:
     """Readings/s through the handler into moto, per batch size (fresh readings each request)."""
-    app = ingest_handler.build_app(emulator.env())
+    app = ingest_handler.build_app(emulator.unlimited_env())
     quiet(app.logger)
 
     def send(event: dict[str, Any]) -> None:
@@ -59,7 +64,7 @@ def ingest_throughput(
 
 def ingest_cpu(emulator: Emulator, sizes: Sequence[int], readings_per_size: int) -> list[Any]:
     """Handler CPU per reading without the network: validation, items, serialization, logs."""
-    real = ingest_handler.build_app(emulator.env())
+    real = ingest_handler.build_app(emulator.unlimited_env())
     app = IngestApp(real.settings, SerializeOnlyStore(None, emulator.table), real.logger)  # type: ignore[arg-type]
     quiet(app.logger)
     results = []
