@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from thermostat.endpoints import COMPOSE_FILE, DEVSTACK_FILE, Endpoints, find_local_stack
+from thermostat.endpoints import COMPOSE_FILE, DEVSTACK_FILE, find_local_stack
 
 
 def touch(path: Path) -> Path:
@@ -36,22 +36,3 @@ def test_no_stack_file_anywhere_is_none(tmp_path: Path) -> None:
     """No endpoints file in the folder or its parents: None."""
     (tmp_path / COMPOSE_FILE).parent.mkdir()  # a folder without the file does not count
     assert find_local_stack(tmp_path) is None
-
-
-def test_client_args_reach_the_stack_as_its_identity() -> None:
-    """client_args() gives boto3.client the stack's endpoint, region and keys."""
-    endpoints = Endpoints(
-        aws_endpoint_url="http://127.0.0.1:4566",
-        region="eu-west-1",
-        ingest_url="http://127.0.0.1:4567/",
-        table_name="dev-readings",
-        access_key_id="AKIDDEV",
-        secret_access_key="dev-secret",
-        stack_name="thermostat-dev",
-    )
-    assert endpoints.client_args() == {
-        "endpoint_url": "http://127.0.0.1:4566",
-        "region_name": "eu-west-1",
-        "aws_access_key_id": "AKIDDEV",
-        "aws_secret_access_key": "dev-secret",
-    }
