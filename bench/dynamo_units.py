@@ -1,8 +1,8 @@
-"""DynamoDB's documented sizes and request units, as pure functions of wire-format items.
+"""DynamoDB's documented request units, as pure functions of wire-format items.
 
-- Item size: attribute names and values in UTF-8; a number is 1 byte per two significant
-  digits plus 1; booleans and nulls 1 byte; a list or map 3 bytes plus 1 byte per element
-  plus its elements (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html).
+- Item size: ``lambda_dataplane.item_size``, the data plane's count of DynamoDB's rules
+  (checked against DynamoDB Local there)
+  (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html).
 - Writes: 1 unit per 1 KB of the larger of the item before and after, rounded up; a
   conditional write that fails still consumes the units of the item it was checked against
   (1 if there was none); DeleteItem the deleted item's size
@@ -20,48 +20,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
+# Re-exported: the meter sizes every item it charges for with the data plane's rules.
+from lambda_dataplane.item_size import item_size as item_size
+
 WireItem = Mapping[str, Any]
-
-
-def _number_size(text: str) -> int:
-    # Leading and trailing zeros are trimmed: 100 and 0.05 have one significant digit.
-    digits = Decimal(text).normalize().as_tuple().digits
-    significant = len(digits) if any(digits) else 1
-    return math.ceil(significant / 2) + 1
-
-
-def value_size(value: Mapping[str, Any]) -> int:
-    """The bytes of one attribute value in DynamoDB's wire format (``{"S": ...}``)."""
-    ((kind, content),) = value.items()
-    if kind == "S":
-        return len(str(content).encode())
-    if kind == "N":
-        return _number_size(str(content))
-    if kind == "B":
-        return len(content)
-    if kind in ("BOOL", "NULL"):
-        return 1
-    if kind == "SS":
-        return sum(len(str(s).encode()) for s in content)
-    if kind == "NS":
-        return sum(_number_size(str(n)) for n in content)
-    if kind == "BS":
-        return sum(len(b) for b in content)
-    if kind == "L":
-        return 3 + sum(1 + value_size(element) for element in content)
-    if kind == "M":
-        return 3 + sum(
-            1 + len(name.encode()) + value_size(element) for name, element in content.items()
-        )
-    raise ValueError(f"unknown DynamoDB type {kind!r}")
-
-
-def item_size(item: WireItem) -> int:
-    """The size DynamoDB bills an item at (without the 100-byte storage overhead)."""
-    return sum(len(name.encode()) + value_size(value) for name, value in item.items())
 
 
 def write_units(size_bytes: int, unit_bytes: int = 1024) -> int:

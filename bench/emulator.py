@@ -38,6 +38,12 @@ class Emulator:
         """What a function process needs: endpoint, credentials, region, TABLE_NAME."""
         return {**self.moto.env(), "TABLE_NAME": self.table}
 
+    def unlimited_env(self) -> dict[str, str]:
+        """``env()`` with the per-device rate limit off: a throughput benchmark sends one
+        device's readings far faster than a Pi may (infra/template.yaml's default is 60 a
+        minute), and measures the path, not the 429."""
+        return {**self.env(), "DEVICE_READINGS_PER_MINUTE": "0"}
+
     def stream(self) -> StreamReader:
         return StreamReader(self.outputs["TableStreamArn"])
 
@@ -67,6 +73,15 @@ def readings(device: str, count: int, *, start: datetime = EPOCH, step_s: float 
             "heating": n % 2 == 0,
         }
         for n in range(count)
+    ]
+
+
+def batches(device: str, size: int, requests: int) -> list[list[Any]]:
+    """``requests`` batches of ``size`` readings of one device, each batch after the one before
+    in time, so that no request sends a reading already stored."""
+    return [
+        readings(device, size, start=EPOCH + timedelta(seconds=30 * size * r))
+        for r in range(requests)
     ]
 
 

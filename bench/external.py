@@ -10,18 +10,16 @@ import http.client
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench.emulator import EPOCH, Emulator, readings
+from bench.emulator import Emulator, batches, readings
 from bench.end_to_end import end_to_end
+from bench.throughput import throughput
 
 ROOT = Path(__file__).resolve().parents[1]
 Measures = list[tuple[str, str]]
@@ -44,7 +42,7 @@ def function_url_throughput(emulator: Emulator, sizes: Sequence[int]) -> list[An
         name="ingest",
         arn="arn:aws:lambda:us-east-1:123456789012:function:ingest",
         command=("thermostat_ingest.handler.handler",),
-        environment={"TABLE_NAME": emulator.table},
+        environment={"TABLE_NAME": emulator.table, "DEVICE_READINGS_PER_MINUTE": "0"},
         timeout_seconds=30,
     )
     runtime = FunctionRuntime(config, extra_env=emulator.moto.env(), log_sink=lambda f, line: None)
@@ -56,29 +54,16 @@ def function_url_throughput(emulator: Emulator, sizes: Sequence[int]) -> list[An
     try:
         connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=30)
         assert _post(connection, "/", json.dumps(readings("url-warmup", 1)).encode()) == 200
+
+        def send(body: bytes) -> None:
+            assert _post(connection, "/", body) == 200
+
         for size in sizes:
             requests = max(3, 300 // size)
             bodies = [
-                json.dumps(
-                    readings(f"url-{size}", size, start=EPOCH + timedelta(seconds=30 * size * r))
-                ).encode()
-                for r in range(requests)
+                json.dumps(batch).encode() for batch in batches(f"url-{size}", size, requests)
             ]
-            latencies = []
-            started = time.perf_counter()
-            for body in bodies:
-                before = time.perf_counter()
-                assert _post(connection, "/", body) == 200
-                latencies.append((time.perf_counter() - before) * 1000)
-            elapsed = time.perf_counter() - started
-            results.append(
-                {
-                    "batch": size,
-                    "requests": requests,
-                    "readings_per_s": round(requests * size / elapsed, 1),
-                    "request_median_ms": round(statistics.median(latencies), 2),
-                }
-            )
+            results.append(throughput(size, bodies, send))
         connection.close()
     finally:
         server.stop()

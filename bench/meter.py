@@ -18,7 +18,7 @@ import contextlib
 import json
 import math
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from bench import dynamo_units as units
@@ -70,7 +70,7 @@ class Meter:
             ("before-parameter-build.dynamodb", self._remember),
             ("after-call.dynamodb", self._after),
             ("before-parameter-build.sns", self._remember),
-            ("after-call.sns", self._after_sns),
+            ("after-call.sns", self._after),
         )
         for event, handler in handlers:
             events.register(event, handler)
@@ -92,6 +92,7 @@ class Meter:
         self, params: Mapping[str, Any], model: Any, context: dict[str, Any], **_: Any
     ) -> None:
         context["cost_meter"] = {
+            "service": model.service_model.service_name,
             "operation": model.name,
             "params": dict(params),
             "function": self.current or "(outside any invocation)",
@@ -120,28 +121,41 @@ class Meter:
             by_kind[1] += write + index
             by_kind[2] += index
 
+    def _charge_read(
+        self, function: str, kind: str, items: Sequence[Any], params: Mapping[str, Any]
+    ) -> None:
+        """The items read, summed, then rounded up to read units once (GetItem, a Query page)."""
+        size = sum(units.item_size(item) for item in items)
+        consistent = bool(params.get("ConsistentRead"))
+        read = units.read_units(size, consistent=consistent, unit_bytes=self._read_bytes)
+        self._charge(function, kind, read=read)
+
     def _after(
         self, http_response: Any, parsed: Mapping[str, Any], context: dict[str, Any], **_: Any
     ) -> None:
         call = context.get("cost_meter")
         if call is None:
             return
+        ok = http_response.status_code < 300
+        if call["service"] == "sns":
+            self._after_sns(call, ok)
+        else:
+            self._after_dynamodb(call, ok, parsed)
+
+    def _after_dynamodb(self, call: Mapping[str, Any], ok: bool, parsed: Mapping[str, Any]) -> None:
         operation, params, function = call["operation"], call["params"], call["function"]
         usage = self.of(function)
         with self._lock:
             usage.requests[operation] += 1
-        ok = http_response.status_code < 300
         code = parsed.get("Error", {}).get("Code") if not ok else None
         if operation == "GetItem":
             item = parsed.get("Item")
-            size = units.item_size(item) if item else 0
-            read = units.read_units(
-                size, consistent=bool(params.get("ConsistentRead")), unit_bytes=self._read_bytes
-            )
             if "ProjectionExpression" in params and item:
                 self._later.append(lambda: self._get_whole(function, params))
             else:
-                self._charge(function, item_kind(params["Key"]), read=read)
+                self._charge_read(
+                    function, item_kind(params["Key"]), [item] if item else [], params
+                )
         elif operation == "Query":
             self._later.append(lambda: self._query(function, params))
         elif operation in ("PutItem", "DeleteItem"):
@@ -157,18 +171,12 @@ class Meter:
 
     def _get_whole(self, function: str, params: Mapping[str, Any]) -> None:
         item = self._lookup.get_item(TableName=params["TableName"], Key=params["Key"]).get("Item")
-        size = units.item_size(item) if item else 0
-        consistent = bool(params.get("ConsistentRead"))
-        read = units.read_units(size, consistent=consistent, unit_bytes=self._read_bytes)
-        self._charge(function, item_kind(params["Key"]), read=read)
+        self._charge_read(function, item_kind(params["Key"]), [item] if item else [], params)
 
     def _query(self, function: str, params: Mapping[str, Any]) -> None:
         page = self._lookup.query(**only_key_condition(params)).get("Items", [])
-        size = sum(units.item_size(item) for item in page)
-        consistent = bool(params.get("ConsistentRead"))
-        read = units.read_units(size, consistent=consistent, unit_bytes=self._read_bytes)
         kind = item_kind(page[0]) if page else "Query"
-        self._charge(function, kind if "IndexName" not in params else "index", read=read)
+        self._charge_read(function, kind if "IndexName" not in params else "index", page, params)
 
     def _failed_condition(self, function: str, table: str, key_of: Mapping[str, Any]) -> None:
         old = self._items.get(self._id(table, key_of))
@@ -236,19 +244,14 @@ class Meter:
                 ident = self._id(table, key_of)
                 self._replace(function, table, self._items.get(ident), new, ident)
 
-    def _after_sns(
-        self, http_response: Any, parsed: Mapping[str, Any], context: dict[str, Any], **_: Any
-    ) -> None:
-        call = context.get("cost_meter")
-        if call is None:
-            return
+    def _after_sns(self, call: Mapping[str, Any], ok: bool) -> None:
         usage = self.of(call["function"])
         with self._lock:
             usage.requests[f"sns:{call['operation']}"] += 1
             if call["operation"] != "Publish":
                 usage.unmetered[f"sns:{call['operation']}"] += 1
                 return
-            if http_response.status_code >= 300:
+            if not ok:
                 return
             params = call["params"]
             size = len(str(params.get("Message", "")).encode()) + len(

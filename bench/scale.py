@@ -12,23 +12,20 @@ every ``POLL_S``; a reading counts as rolled up when its device's open hour reac
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import boto3
 
-from bench.end_to_end import ROOT, _wait_for
+from bench.end_to_end import running_devstack
+from thermostat.endpoints import Endpoints
 from thermostat.items import StatusItem, from_wire, to_wire
 from thermostat_pi.cadence import UploadCadence
 from thermostat_pi.outbox import Outbox
@@ -39,37 +36,11 @@ from thermostat_pi.uploader import Uploader, make_auth
 POLL_S = 0.25
 
 
-@contextlib.contextmanager
-def running_devstack(state: Path) -> Iterator[dict[str, Any]]:
-    """``thermostat-devstack --no-pi`` (what `make dev` runs) on free ports; its endpoints."""
-    from tests.support.moto import free_port
-
-    devstack = Path(sys.executable).with_name("thermostat-devstack")
-    with (state / "devstack.log").open("wb") as output:
-        ports = ["--port", str(free_port()), "--url-port", str(free_port())]
-        process = subprocess.Popen(
-            [str(devstack), "--no-pi", "--state-dir", str(state), *ports],
-            cwd=ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
-        )
-    try:
-        yield _wait_for(state / "endpoints.json", process, 120)
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 class Device(threading.Thread):
     """One Pi: a reading every ``interval`` s, sent by the uploader when its cadence says."""
 
     def __init__(
-        self, number: int, endpoints: dict[str, Any], folder: Path, interval: float, stop: Any
+        self, number: int, endpoints: Endpoints, folder: Path, interval: float, stop: Any
     ) -> None:
         super().__init__(name=f"pi-{number}", daemon=True)
         self.device_id = f"scale-{number:03d}"
@@ -80,13 +51,13 @@ class Device(threading.Thread):
         self.outbox = Outbox(folder / f"{self.device_id}.db")
         auth = make_auth(
             "AWS_IAM",
-            region=endpoints["region"],
-            access_key_id=endpoints["access_key_id"],
-            secret_access_key=endpoints["secret_access_key"],
+            region=endpoints.region,
+            access_key_id=endpoints.access_key_id,
+            secret_access_key=endpoints.secret_access_key,
         )
         self.uploader = Uploader(
             spool=self.outbox,
-            url=endpoints["ingest_url"],
+            url=endpoints.ingest_url,
             auth=auth,
             cadence=UploadCadence(2, interval * 1.5),
             sleep=stop.wait,
@@ -147,17 +118,11 @@ def measure(
         state.mkdir(parents=True, exist_ok=True)
         say(f"scale: make dev with {devices} simulated Pis, a reading each every {interval:g} s")
         with running_devstack(state) as endpoints:
-            client = boto3.client(
-                "dynamodb",
-                endpoint_url=endpoints["aws_endpoint_url"],
-                region_name=endpoints["region"],
-                aws_access_key_id=endpoints["access_key_id"],
-                aws_secret_access_key=endpoints["secret_access_key"],
-            )
+            client = boto3.client("dynamodb", **endpoints.client_args())
             stop = threading.Event()
             pis = [Device(n, endpoints, state, interval, stop) for n in range(devices)]
             ids = [pi.device_id for pi in pis]
-            watcher = RollupWatcher(client, endpoints["table_name"], ids, stop)
+            watcher = RollupWatcher(client, endpoints.table_name, ids, stop)
             watcher.start()
             started = time.time()
             for pi in pis:

@@ -10,11 +10,11 @@ import os
 import statistics
 import time
 from collections.abc import Sequence
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.emulator import EPOCH, Emulator, ingest_event, readings
+from bench.emulator import EPOCH, Emulator, batches, ingest_event, readings
+from bench.throughput import throughput
 from thermostat.items import ReadingItem, SettingsItem, to_wire
 from thermostat_ingest import handler as ingest_handler
 from thermostat_ingest.app import IngestApp
@@ -30,8 +30,8 @@ def quiet(logger: logging.Logger) -> None:
 
 
 class SerializeOnlyStore(ReadingStore):
-    """The real store's work without the network: each reading's item serialized to DynamoDB
-    JSON, as its conditional PutItem would send it, and taken as new."""
+    """The real store's work without the network: each reading serialized to DynamoDB JSON,
+    as ``put_new`` sends it, and taken as new; no device has desired settings."""
 
     def put_new(self, readings: Sequence[ReadingItem]) -> PutOutcome:
         for reading in readings:
@@ -39,70 +39,42 @@ class SerializeOnlyStore(ReadingStore):
         return PutOutcome(stored=list(range(len(readings))))
 
     def desired_settings(self, device_id: str) -> SettingsItem | None:
-        return None  # no settings stored: the GetItem's answer would be empty
-
-
-def _unlimited(emulator: Emulator) -> dict[str, str]:
-    """The ingest function's settings without the per-device rate limit (issue 12): these
-    rows measure how fast the handler stores one device's readings, which the limit would
-    otherwise refuse after the first minute's worth (and the CPU row would time refusals)."""
-    return {**emulator.env(), "DEVICE_READINGS_PER_MINUTE": "0"}
+        return None
 
 
 def ingest_throughput(
     emulator: Emulator, sizes: Sequence[int], readings_per_size: int
 ) -> list[Any]:
     """Readings/s through the handler into moto, per batch size (fresh readings each request)."""
-    app = ingest_handler.build_app(_unlimited(emulator))
+    app = ingest_handler.build_app(emulator.unlimited_env())
     quiet(app.logger)
+
+    def send(event: dict[str, Any]) -> None:
+        response = app.handle(event)
+        assert response["statusCode"] == 200, response
+
     results = []
     for size in sizes:
         requests = max(1, readings_per_size // size)
-        events = [
-            ingest_event(
-                readings(f"warm-{size}", size, start=EPOCH + timedelta(seconds=30 * size * r))
-            )
-            for r in range(requests)
-        ]
+        events = [ingest_event(batch) for batch in batches(f"warm-{size}", size, requests)]
         app.handle(ingest_event(readings(f"warmup-{size}", size)))
-        latencies = []
-        started = time.perf_counter()
-        for event in events:
-            before = time.perf_counter()
-            response = app.handle(event)
-            latencies.append((time.perf_counter() - before) * 1000)
-            assert response["statusCode"] == 200, response
-        elapsed = time.perf_counter() - started
-        results.append(
-            {
-                "batch": size,
-                "requests": requests,
-                "readings_per_s": round(requests * size / elapsed, 1),
-                "request_median_ms": round(statistics.median(latencies), 2),
-            }
-        )
+        results.append(throughput(size, events, send))
     return results
 
 
 def ingest_cpu(emulator: Emulator, sizes: Sequence[int], readings_per_size: int) -> list[Any]:
     """Handler CPU per reading without the network: validation, items, serialization, logs."""
-    real = ingest_handler.build_app(_unlimited(emulator))
+    real = ingest_handler.build_app(emulator.unlimited_env())
     app = IngestApp(real.settings, SerializeOnlyStore(None, emulator.table), real.logger)  # type: ignore[arg-type]
     quiet(app.logger)
     results = []
     for size in sizes:
         requests = max(1, readings_per_size // size)
-        events = [
-            ingest_event(
-                readings(f"cpu-{size}", size, start=EPOCH + timedelta(seconds=30 * size * r))
-            )
-            for r in range(requests)
-        ]
+        events = [ingest_event(batch) for batch in batches(f"cpu-{size}", size, requests)]
         app.handle(events[0])
         started = time.process_time()
         for event in events:
-            response = app.handle(event)
-            assert response["statusCode"] == 200, response
+            app.handle(event)
         cpu = time.process_time() - started
         results.append(
             {"batch": size, "cpu_ms_per_reading": round(cpu * 1000 / (requests * size), 4)}
@@ -112,7 +84,7 @@ def ingest_cpu(emulator: Emulator, sizes: Sequence[int], readings_per_size: int)
 
 def stream_batches(emulator: Emulator, repeats: int) -> list[Any]:
     """100 real stream records per batch: in 1 hour vs over 10 hours; time and DynamoDB calls."""
-    writer = ingest_handler.build_app(_unlimited(emulator))
+    writer = ingest_handler.build_app(emulator.unlimited_env())
     quiet(writer.logger)
     processor = stream_handler.build_processor(emulator.env())
     quiet(processor.logger)

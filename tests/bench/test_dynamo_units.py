@@ -1,29 +1,12 @@
-"""DynamoDB's documented item sizes (CapacityUnitCalculations), as the cost meter applies them."""
+"""DynamoDB's documented request units, as the cost meter applies them.
+
+Item sizes are lambda_dataplane.item_size's (tests/dataplane/test_item_size.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from bench import dynamo_units as units
-
-
-@pytest.mark.parametrize(
-    ("value", "size"),
-    [
-        ({"S": "héllo"}, 6),  # UTF-8 bytes
-        ({"N": "100"}, 2),  # one significant digit: 1 + 1
-        ({"N": "20.4375"}, 4),  # six digits: 3 + 1
-        ({"N": "-0.05"}, 2),
-        ({"BOOL": True}, 1),
-        ({"NULL": True}, 1),
-        ({"L": [{"S": "ab"}, {"N": "1"}]}, 3 + (1 + 2) + (1 + 2)),  # 3 + 1 per element
-        ({"M": {"k": {"S": "v"}}}, 3 + 1 + 1 + 1),  # 3 + 1 per element + name + value
-        ({"M": {}}, 3),
-    ],
-)
-def test_value_sizes_follow_the_documented_rules(value: dict[str, object], size: int) -> None:
-    """Strings in UTF-8, numbers by significant digits, documents with their overhead."""
-    assert units.value_size(value) == size
 
 
 def test_an_item_is_its_names_and_values() -> None:

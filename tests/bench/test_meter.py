@@ -52,10 +52,21 @@ def charged(meter: Meter, call: Any) -> tuple[float, float, float, Any]:
     return read, write, index, answer
 
 
+def stored(metered: tuple[Meter, Any, str], *items: dict[str, Any]) -> None:
+    """GIVEN these items in the table, their writes settled before the call measured."""
+    meter, client, table = metered
+    for item in items:
+        client.put_item(TableName=table, Item=item)
+    meter.settle()
+
+
+def status_key(device: str) -> dict[str, Any]:
+    return {"pk": {"S": f"DEVICE#{device}"}, "sk": {"S": "STATUS"}}
+
+
 def status(device: str, padding: int) -> dict[str, Any]:
     return {
-        "pk": {"S": f"DEVICE#{device}"},
-        "sk": {"S": "STATUS"},
+        **status_key(device),
         "status_key": {"S": "STATUS"},
         "device_id": {"S": device},
         "note": {"S": "x" * padding},
@@ -102,8 +113,7 @@ def test_a_replacement_costs_the_larger_item_and_its_index_entry(
 ) -> None:
     """Replacing an item: the larger of before and after, on the table and the index."""
     meter, client, table = metered
-    client.put_item(TableName=table, Item=status("b", first))
-    meter.settle()
+    stored(metered, status("b", first))
     _, write, index, answer = charged(
         meter,
         lambda: client.put_item(
@@ -131,9 +141,7 @@ def test_a_query_rounds_the_sum_of_the_items_it_reads(
 ) -> None:
     """Ten 1 KB readings read by one Query (projected or not): one rounding of ~10 KB."""
     meter, client, table = metered
-    for n in range(10):
-        client.put_item(TableName=table, Item=reading("d", n, padding=900))
-    meter.settle()
+    stored(metered, *(reading("d", n, padding=900) for n in range(10)))
     read, _, _, answer = charged(
         meter,
         lambda: client.query(
@@ -155,13 +163,12 @@ def test_a_get_costs_half_a_unit_per_4_kb_when_eventually_consistent(
 ) -> None:
     """GetItem: 4 KB units, halved without ConsistentRead, the minimum for a missing item."""
     meter, client, table = metered
-    client.put_item(TableName=table, Item=status("e", 5000))
-    meter.settle()
+    stored(metered, status("e", 5000))
     read, _, _, answer = charged(
         meter,
         lambda: client.get_item(
             TableName=table,
-            Key={"pk": {"S": f"DEVICE#{key}"}, "sk": {"S": "STATUS"}},
+            Key=status_key(key),
             ConsistentRead=consistent,
             ReturnConsumedCapacity="TOTAL",
         ),
@@ -174,13 +181,12 @@ def test_an_update_costs_the_larger_image_and_rewrites_the_index_entry(
 ) -> None:
     """UpdateItem (read back after the call): larger of before and after, index included."""
     meter, client, table = metered
-    client.put_item(TableName=table, Item=status("f", 10))
-    meter.settle()
+    stored(metered, status("f", 10))
     _, write, index, answer = charged(
         meter,
         lambda: client.update_item(
             TableName=table,
-            Key={"pk": {"S": "DEVICE#f"}, "sk": {"S": "STATUS"}},
+            Key=status_key("f"),
             UpdateExpression="SET #n = :n",
             ExpressionAttributeNames={"#n": "note"},
             ExpressionAttributeValues={":n": {"S": "y" * 1500}},
@@ -195,8 +201,7 @@ def test_a_failed_condition_still_costs_the_item_it_was_checked_against(
 ) -> None:
     """A conditional put that fails is billed (1 KB units of the existing item), as AWS says."""
     meter, client, table = metered
-    client.put_item(TableName=table, Item=reading("g", 1, padding=1500))
-    meter.settle()
+    stored(metered, reading("g", 1, padding=1500))
 
     def refused() -> None:
         with pytest.raises(client.exceptions.ConditionalCheckFailedException):

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from thermostat_cli.connection import Connection, resolve
+from thermostat_cli.connection import Connection, flags, resolve
 from thermostat_cli.errors import ConfigProblem
+from thermostat_cli.main import build_parser
 
 DEVSTACK = {
     "aws_endpoint_url": "http://127.0.0.1:4566",
@@ -102,3 +103,17 @@ def test_make_dev_file_wins_over_the_compose_stack_file(repo: Path) -> None:
     compose = {**DEVSTACK, "table_name": "compose-readings"}
     (repo / ".localstack" / "endpoints.json").write_text(json.dumps(compose), "utf-8")
     assert resolve(**NO_FLAGS, environ={}, cwd=repo).table == "dev-readings"
+
+
+def test_flags_are_read_from_the_command_line_before_or_after_the_subcommand() -> None:
+    """flags() gives resolve() each "where the data is" option the command line set."""
+    args = build_parser().parse_args(
+        ["--table", "t", "--region", "eu-west-1", "dashboard", "--stack", "s", "--profile", "p"]
+    )
+    assert flags(args) == {
+        "table": "t",
+        "endpoint_url": None,
+        "region": "eu-west-1",
+        "profile": "p",
+        "stack": "s",
+    }

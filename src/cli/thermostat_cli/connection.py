@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from thermostat.endpoints import (
     COMPOSE_FILE,
@@ -41,6 +42,22 @@ class Connection:
     source: str = "--table"
     stack: str | None = None
     ingest_url: str | None = None  # a local stack's Function URL (its outputs lack it)
+
+
+class Flags(TypedDict):
+    """The "where the data is" options, as :func:`resolve` and the dashboard's source take them."""
+
+    table: str | None
+    endpoint_url: str | None
+    region: str | None
+    profile: str | None
+    stack: str | None
+
+
+def flags(args: argparse.Namespace) -> Flags:
+    """The connection options of a parsed ``thermostat`` command line (every subcommand has
+    them: ``main._common_options``), named once, by :class:`Flags`."""
+    return cast(Flags, {name: getattr(args, name) for name in Flags.__required_keys__})
 
 
 def resolve(

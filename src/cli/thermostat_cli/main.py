@@ -142,13 +142,7 @@ def _execute(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if getattr(args, "serve", None):
         served: int = args.serve(args, out, err)
         return served
-    conn = connection.resolve(
-        table=args.table,
-        endpoint_url=args.endpoint_url,
-        region=args.region,
-        profile=args.profile,
-        stack=args.stack,
-    )
+    conn = connection.resolve(**connection.flags(args))
     # Automatic progress only when the rows go somewhere else than the terminal.
     auto = args.auto_progress and err.isatty() and not out.isatty()
     progress = Progress(err, enabled=bool(args.progress) or auto)

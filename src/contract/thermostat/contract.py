@@ -19,9 +19,10 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -50,6 +51,18 @@ EARLIEST_RECORDED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 LegacyUnit = Literal["C", "F"]
+
+
+def _known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ValueError(f"unknown time zone {value!r}") from err
+    return value
+
+
+# An IANA time zone name this machine's tz database knows (a schedule's, a v1 payload's).
+ZoneName = Annotated[str, AfterValidator(_known_zone)]
 
 
 def format_timestamp(moment: datetime) -> str:

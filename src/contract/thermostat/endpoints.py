@@ -14,10 +14,19 @@ import json
 import os
 from dataclasses import MISSING, asdict, dataclass, fields
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypedDict
 
 DEVSTACK_FILE = Path(".devstack") / "endpoints.json"
 COMPOSE_FILE = Path(".localstack") / "endpoints.json"
+
+
+class ClientArgs(TypedDict):
+    """Keyword arguments of ``boto3.client(service, ...)``: where the stack is, and as whom."""
+
+    endpoint_url: str
+    region_name: str
+    aws_access_key_id: str
+    aws_secret_access_key: str
 
 
 class EndpointsFileError(ValueError):
@@ -49,6 +58,16 @@ class Endpoints:
         return (
             f"Endpoints(aws_endpoint_url={self.aws_endpoint_url!r}, region={self.region!r},"
             f" ingest_url={self.ingest_url!r}, table_name={self.table_name!r})"
+        )
+
+    def client_args(self) -> ClientArgs:
+        """``boto3.client(service, **endpoints.client_args())`` reaches the stack's AWS
+        endpoint with its identity (the one the `thermostat` command and the AWS CLI use)."""
+        return ClientArgs(
+            endpoint_url=self.aws_endpoint_url,
+            region_name=self.region,
+            aws_access_key_id=self.access_key_id,
+            aws_secret_access_key=self.secret_access_key,
         )
 
     @classmethod

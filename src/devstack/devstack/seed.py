@@ -76,14 +76,10 @@ def _client_and_table(args: argparse.Namespace) -> tuple[Any, str]:
             " or make up's .localstack/endpoints.json)"
         )
     stack = Endpoints.read(path)
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=args.endpoint_url or stack.aws_endpoint_url,
-        region_name=stack.region,
-        aws_access_key_id=stack.access_key_id,
-        aws_secret_access_key=stack.secret_access_key,
-    )
-    return client, stack.table_name
+    options = stack.client_args()
+    if args.endpoint_url:
+        options["endpoint_url"] = args.endpoint_url
+    return boto3.client("dynamodb", **options), stack.table_name
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,6 @@
-"""What the ingest function refuses, and why; HTTP statuses are mapped in responses.py only."""
+"""What the ingest function refuses, and why: each refusal's code and the HTTP status it is
+answered with (``thermostat.api`` says what each status means to the Pi; responses.py builds
+the reply)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ class RequestError(ThermostatError, ValueError):
     """A request the ingest function refuses; ``code`` is the machine-readable reason."""
 
     code = "bad_request"
+    status = 400
 
     def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -20,10 +23,12 @@ class RequestError(ThermostatError, ValueError):
 
 class MethodNotAllowed(RequestError):
     code = "method_not_allowed"
+    status = 405
 
 
 class UnsupportedMediaType(RequestError):
     code = "unsupported_media_type"
+    status = 415
 
 
 class MalformedBody(RequestError):
@@ -32,10 +37,12 @@ class MalformedBody(RequestError):
 
 class PayloadTooLarge(RequestError):
     code = "payload_too_large"
+    status = 413
 
 
 class TooManyReadings(RequestError):
     code = "too_many_readings"
+    status = 413
 
 
 class EmptyBatch(RequestError):
@@ -44,18 +51,21 @@ class EmptyBatch(RequestError):
 
 class InvalidReadings(RequestError):
     code = "invalid_readings"
+    status = 422
 
 
 class DeviceMismatch(RequestError):
     """A device's key sent readings of another device."""
 
     code = "device_mismatch"
+    status = 403
 
 
 class RateLimited(RequestError):
     """The device sent more readings than its rate allows; nothing was stored."""
 
     code = "rate_limited"
+    status = 429
 
     def __init__(self, message: str, *, retry_after_s: int) -> None:
         super().__init__(message)

@@ -1,4 +1,4 @@
-"""HTTP responses of the ingest function: the one place errors become status codes."""
+"""HTTP responses of the ingest function: the one place errors become replies."""
 
 from __future__ import annotations
 
@@ -7,31 +7,9 @@ from typing import Any
 
 from thermostat.api import ErrorReply, ItemProblems, Problem, StoredReply
 from thermostat.device_settings import DeviceSettings
-from thermostat_ingest.errors import (
-    DeviceMismatch,
-    EmptyBatch,
-    InvalidReadings,
-    MalformedBody,
-    MethodNotAllowed,
-    PayloadTooLarge,
-    RateLimited,
-    RequestError,
-    TooManyReadings,
-    UnsupportedMediaType,
-)
+from thermostat_ingest.errors import MethodNotAllowed, RateLimited, RequestError
 from thermostat_ingest.store import PutOutcome
 
-_STATUS: dict[type[RequestError], int] = {
-    MalformedBody: 400,
-    EmptyBatch: 400,
-    MethodNotAllowed: 405,
-    PayloadTooLarge: 413,
-    TooManyReadings: 413,
-    UnsupportedMediaType: 415,
-    DeviceMismatch: 403,
-    InvalidReadings: 422,
-    RateLimited: 429,
-}
 RETRY_AFTER_SECONDS = 5
 
 
@@ -54,14 +32,13 @@ def stored(count: int, settings: DeviceSettings | None = None) -> dict[str, Any]
 
 
 def request_error(err: RequestError) -> dict[str, Any]:
-    status = _STATUS.get(type(err), 400)
     headers = None
     if isinstance(err, MethodNotAllowed):
         headers = {"Allow": "POST"}
     elif isinstance(err, RateLimited):
         headers = {"Retry-After": str(err.retry_after_s)}
     reply = ErrorReply(error=err.code, message=err.message, **err.details)
-    return json_response(status, reply, headers)
+    return json_response(err.status, reply, headers)
 
 
 def conflict(outcome: PutOutcome, indices: list[int]) -> dict[str, Any]:

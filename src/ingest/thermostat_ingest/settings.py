@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from typing import Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from thermostat.api import MAX_BODY_BYTES, MAX_READINGS_PER_REQUEST
-from thermostat.contract import DEVICE_ID_PATTERN, LegacyDefaults, LegacyUnit
+from thermostat.contract import DEVICE_ID_PATTERN, LegacyDefaults, LegacyUnit, ZoneName
 from thermostat.settings import EnvironmentSettings
 from thermostat_ingest.ratelimit import DeviceRateLimit
 
@@ -16,7 +15,7 @@ from thermostat_ingest.ratelimit import DeviceRateLimit
 class IngestSettings(EnvironmentSettings):
     default_device_id: str = Field(default="default", pattern=DEVICE_ID_PATTERN)
     legacy_temperature_unit: LegacyUnit = "F"
-    legacy_timezone: str = "UTC"
+    legacy_timezone: ZoneName = "UTC"
     reading_retention_days: int = Field(default=365, ge=0)
     # The stack's name: device identities live under /thermostat/<stack>/device/<id>/ (IAM
     # path), and a device may write only its own readings. Unset: no device binding.
@@ -46,15 +45,6 @@ class IngestSettings(EnvironmentSettings):
         return DeviceRateLimit(
             per_minute=self.device_readings_per_minute, burst=self.device_readings_burst
         )
-
-    @field_validator("legacy_timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as err:
-            raise ValueError(f"unknown time zone {value!r}") from err
-        return value
 
     @property
     def legacy_defaults(self) -> LegacyDefaults:

@@ -6,15 +6,12 @@ import os
 from datetime import timedelta
 from typing import Any
 
-from thermostat.aws import dynamodb_client, sns_client
 from thermostat.logs import get_logger
 from thermostat_stream.alerts import AlertBounds
 from thermostat_stream.heating import HeatingRules
 from thermostat_stream.outbox import AlertOutbox
 from thermostat_stream.processor import StreamProcessor
-from thermostat_stream.publisher import AlertPublisher
 from thermostat_stream.settings import StreamSettings
-from thermostat_stream.table import RollupTable
 
 logger = get_logger("stream")
 _processor: StreamProcessor | None = None
@@ -22,12 +19,7 @@ _processor: StreamProcessor | None = None
 
 def build_processor(environ: dict[str, str] | None = None) -> StreamProcessor:
     settings = StreamSettings.from_env(os.environ if environ is None else environ)
-    table = RollupTable(
-        dynamodb_client(max_attempts=settings.dynamodb_max_attempts), settings.table_name
-    )
-    topic = settings.alert_topic_arn
-    publisher = AlertPublisher(sns_client() if topic else None, topic, logger)
-    outbox = AlertOutbox(table, publisher, logger, ttl_days=settings.alert_retention_days)
+    outbox = AlertOutbox.from_settings(settings, logger)
     bounds = AlertBounds(settings.alert_low_c, settings.alert_high_c, settings.alert_hysteresis_c)
     days = settings.reading_retention_days
     heating = HeatingRules(
@@ -35,7 +27,7 @@ def build_processor(environ: dict[str, str] | None = None) -> StreamProcessor:
         min_rise_c=settings.heating_fault_min_rise_c,
     )
     return StreamProcessor(
-        table,
+        outbox.table,
         outbox,
         bounds,
         logger,

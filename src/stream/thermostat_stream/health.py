@@ -15,25 +15,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import Field
-
-from thermostat.aws import dynamodb_client, sns_client
 from thermostat.items import StatusItem
 from thermostat.logs import get_logger
-from thermostat.settings import EnvironmentSettings
 from thermostat_stream.outbox import AlertOutbox
-from thermostat_stream.publisher import AlertPublisher
+from thermostat_stream.settings import HealthSettings
 from thermostat_stream.silence import mark_silent, went_silent
 from thermostat_stream.table import RollupTable, WriteConflict
 
 logger = get_logger("health")
-
-
-class HealthSettings(EnvironmentSettings):
-    alert_topic_arn: str | None = None
-    alert_retention_days: int = Field(default=90, ge=0)
-    device_silent_after_minutes: float = Field(default=15, gt=0)
-    dynamodb_max_attempts: int = Field(default=3, ge=1)
 
 
 @dataclass
@@ -81,14 +70,9 @@ class HealthCheck:
 
 def build_check(environ: dict[str, str] | None = None) -> HealthCheck:
     settings = HealthSettings.from_env(os.environ if environ is None else environ)
-    table = RollupTable(
-        dynamodb_client(max_attempts=settings.dynamodb_max_attempts), settings.table_name
-    )
-    topic = settings.alert_topic_arn
-    publisher = AlertPublisher(sns_client() if topic else None, topic, logger)
-    outbox = AlertOutbox(table, publisher, logger, ttl_days=settings.alert_retention_days)
+    outbox = AlertOutbox.from_settings(settings, logger)
     return HealthCheck(
-        table, outbox, silent_after=timedelta(minutes=settings.device_silent_after_minutes)
+        outbox.table, outbox, silent_after=timedelta(minutes=settings.device_silent_after_minutes)
     )
 
 

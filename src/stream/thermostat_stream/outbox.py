@@ -17,8 +17,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from thermostat.aws import dynamodb_client, sns_client
 from thermostat.items import AlertItem, StatusItem
 from thermostat_stream.publisher import AlertPublisher
+from thermostat_stream.settings import AlertingSettings
 from thermostat_stream.table import RollupTable, WriteConflict
 
 CLAIM = timedelta(seconds=60)
@@ -36,6 +38,16 @@ class AlertOutbox:
     ) -> None:
         self.table, self.publisher, self.logger = table, publisher, logger
         self.ttl_days, self.clock = ttl_days, clock
+
+    @classmethod
+    def from_settings(cls, settings: AlertingSettings, logger: logging.Logger) -> AlertOutbox:
+        """The outbox of a function of the stream image, on its table (``outbox.table``)."""
+        table = RollupTable(
+            dynamodb_client(max_attempts=settings.dynamodb_max_attempts), settings.table_name
+        )
+        topic = settings.alert_topic_arn
+        publisher = AlertPublisher(sns_client() if topic else None, topic, logger)
+        return cls(table, publisher, logger, ttl_days=settings.alert_retention_days)
 
     def _expiry(self, at: datetime) -> int | None:
         return int((at + timedelta(days=self.ttl_days)).timestamp()) if self.ttl_days else None

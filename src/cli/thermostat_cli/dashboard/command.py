@@ -15,7 +15,7 @@ import webbrowser
 from datetime import timedelta
 from typing import TextIO
 
-from thermostat_cli import timerange
+from thermostat_cli import connection, timerange
 from thermostat_cli.errors import BadArguments, CliError
 
 DEFAULT_PORT = 8470
@@ -68,13 +68,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if args.refresh < 1:
         raise BadArguments("--refresh must be at least 1 second")
-    source = TableSource(
-        table=args.table,
-        endpoint_url=args.endpoint_url,
-        region=args.region,
-        profile=args.profile,
-        stack=args.stack,
-    )
+    source = TableSource(**connection.flags(args))
     settings = Settings(silent_after=args.silent_after, refresh_seconds=args.refresh, tz=args.tz)
     app = create_app(Api(source, settings))
     sock = bind(args.port)
