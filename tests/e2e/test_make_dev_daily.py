@@ -12,6 +12,7 @@ import socket
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from botocore.auth import SigV4Auth
@@ -129,6 +130,18 @@ def signed_request_bytes(url: str, body: bytes, endpoints: dict[str, str]) -> by
     return "\r\n".join(head).encode() + body
 
 
+def read_response(answers: BinaryIO) -> tuple[bytes, bytes]:
+    """One HTTP/1.1 response (head, body) of a Content-Length framed answer."""
+    lines = []
+    while (line := answers.readline()) not in (b"\r\n", b""):
+        lines.append(line)
+    head = b"".join(lines)
+    length = next(
+        int(line.split(b":", 1)[1]) for line in lines if line.lower().startswith(b"content-length:")
+    )
+    return head, answers.read(length)
+
+
 def test_ctrl_c_lets_the_request_in_flight_finish(
     start_devstack: Callable[..., Devstack],
 ) -> None:
@@ -139,16 +152,21 @@ def test_ctrl_c_lets_the_request_in_flight_finish(
     url_port = int(endpoints["ingest_url"].rstrip("/").rsplit(":", 1)[1])
     raw = signed_request_bytes(endpoints["ingest_url"], json.dumps(READING).encode(), endpoints)
     with socket.create_connection(("127.0.0.1", url_port), timeout=30) as sock:
-        sock.sendall(raw[:-10])  # headers and most of the body: the request is in flight
+        answers = sock.makefile("rb")
+        # One whole request first: the server has taken this connection (a connection still
+        # in the listen backlog when Ctrl-C comes is a new one, and is refused).
+        sock.sendall(raw)
+        head, body = read_response(answers)
+        assert head.startswith(b"HTTP/1.1 200 OK") and b"Connection: close" not in head
+        sock.sendall(raw[:-10])  # the same again, but most of it: the request is in flight
         devstack.process.send_signal(signal.SIGINT)
         devstack.next_line("Stopping")
         wait_for(lambda: not port_is_listening(url_port), timeout=10)
         sock.sendall(raw[-10:])
-        answer = sock.makefile("rb").read()
-    head, _, body = answer.partition(b"\r\n\r\n")
+        head, body = read_response(answers)
     assert head.startswith(b"HTTP/1.1 200 OK")
     assert b"Connection: close" in head
-    assert json.loads(body) == {"stored": 1}
+    assert json.loads(body) == {"stored": 1}  # an identical resend is stored, once
     code, output = devstack.finish()
     assert (code, "Traceback" in output) == (0, False)
 
