@@ -42,8 +42,11 @@ def pixels_of(png: bytes, colour: tuple[int, int, int], tolerance: int = 12) -> 
 
 
 def open_device(page: Any, dashboard: Dashboard, fragment: str) -> None:
+    """The page at ``fragment`` with its chart drawn and its tiles shown (the chart and the
+    tiles are two requests: either may be first)."""
     page.goto(f"{dashboard.url}#{fragment}")
     page.wait_for_selector("#chart[data-state=drawn]", timeout=WAIT_MS)
+    page.wait_for_selector(".tile", timeout=WAIT_MS)
 
 
 def test_tile_shows_the_simulated_pi_within_seconds_of_its_reading(
