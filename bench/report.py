@@ -22,7 +22,8 @@ def rows(results: dict[str, Any]) -> list[Row]:
         floor = host["hello"]["total_median_ms"]
         for name, r in host.items():
             ratio = r["total_median_ms"] / floor
-            verdict = "floor" if name == "hello" else f"{ratio:.1f}x floor (target <= 2x)"
+            # The target (issue 17) is for the image; on the host the floor has no container.
+            verdict = "floor" if name == "hello" else f"{ratio:.1f}x floor"
             out.append(
                 (
                     "cold start",
@@ -43,7 +44,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
                     f"{name}: docker run -> first response, median / p90 (init)",
                     f"{_ms(r['total_median_ms'])} / {_ms(r['total_p90_ms'])}"
                     f" ({_ms(r['init_median_ms'])})",
-                    "floor" if name.startswith("hello") else f"{ratio:.1f}x floor (target <= 2x)",
+                    "floor" if name.startswith("hello") else f"{ratio:.2f}x floor (target <= 2x)",
                 )
             )
     elif cold:
