@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.docker.harness import Stack
-from tests.docker.payloads import post_ok, reading
+from tests.docker.payloads import HOUR_LABEL, at, post_ok, reading
 
 # On LocalStack the first test also waits for `docker compose up` (builds included).
 TIMEOUT = 900 if os.environ.get("E2E_BACKEND") == "localstack" else 120
@@ -25,7 +25,7 @@ def test_posted_reading_is_stored_by_the_ingest_image(stack: Stack) -> None:
     """A signed POST of one reading answers {"stored": 1} and the reading item is in the table."""
     device = f"e2e-{uuid.uuid4().hex[:6]}"
     assert post_ok(stack, reading(device, 5, 19.5)) == {"stored": 1}
-    item = stack.item(f"DEVICE#{device}", "READING#2026-11-21T20:05:00.000Z")
+    item = stack.item(f"DEVICE#{device}", f"READING#{at(5)}")
     assert item is not None, stack.logs()
     assert item["temperature_c"] == {"N": "19.5"}
 
@@ -44,13 +44,13 @@ def test_posted_readings_are_rolled_up_by_the_stream_image(stack: Stack) -> None
         return item if open_hour.get("reading_count") == {"N": "2"} else None
 
     status = stack.eventually("the open hour of 2 readings on the status", status_with_both)
-    assert status["open_hour"]["M"]["period"] == {"S": "2026-11-21T20"}
-    assert status["last_recorded_at"] == {"S": "2026-11-21T20:20:00.000Z"}
+    assert status["open_hour"]["M"]["period"] == {"S": HOUR_LABEL}
+    assert status["last_recorded_at"] == {"S": at(20)}
 
-    post_ok(stack, reading(device, 65, 21.0))  # 21:05, the next hour
+    post_ok(stack, reading(device, 65, 21.0))  # the next hour's 5th minute
 
     def closed_hour() -> dict[str, Any] | None:
-        return stack.item(pk, "HOUR#2026-11-21T20")
+        return stack.item(pk, f"HOUR#{HOUR_LABEL}")
 
     hourly = stack.eventually("the closed hourly rollup", closed_hour)
     assert hourly["reading_count"] == {"N": "2"}
@@ -61,14 +61,14 @@ def poison_item(device: str) -> dict[str, Any]:
     """A reading item the stream function cannot parse (a string temperature)."""
     return {
         "pk": {"S": f"DEVICE#{device}"},
-        "sk": {"S": "READING#2026-11-21T20:30:00.000Z"},
+        "sk": {"S": f"READING#{at(30)}"},
         "item_type": {"S": "reading"},
         "device_id": {"S": device},
-        "recorded_at": {"S": "2026-11-21T20:30:00.000Z"},
+        "recorded_at": {"S": at(30)},
         "temperature_c": {"S": "hot"},
         "setpoint_c": {"N": "20"},
         "heating": {"BOOL": True},
-        "received_at": {"S": "2026-11-21T20:30:01.000Z"},
+        "received_at": {"S": at(30).replace(":00.000Z", ":01.000Z")},
     }
 
 
