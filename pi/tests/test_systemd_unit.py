@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -25,9 +26,14 @@ def settings() -> dict[str, list[str]]:
     return found
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
 def test_exposure_is_at_most_2_5() -> None:
     """`systemd-analyze security --offline=yes` rates the unit 2.5 or lower (0 is best)."""
+    if shutil.which("systemd-analyze") is None:
+        # CI installs systemd and sets THERMOSTAT_REQUIRE_TOOLS=1: there this check must run
+        # (the repository's tests/support/tools.py does the same; the Pi's tests stand alone).
+        if os.environ.get("THERMOSTAT_REQUIRE_TOOLS") == "1":
+            pytest.fail("no systemd-analyze (apt-get install systemd)")
+        pytest.skip("no systemd-analyze (apt-get install systemd)")
     result = subprocess.run(
         ["systemd-analyze", "security", "--offline=yes", "--no-pager", str(UNIT)],
         capture_output=True,

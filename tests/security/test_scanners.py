@@ -16,11 +16,10 @@ import pytest
 import yaml
 
 from tests.security.stack_policies import REPO, TEMPLATE
+from tests.support.tools import require
 
 CHECKOV = REPO / ".venv" / "scan" / "bin" / "checkov"
-needs_checkov = pytest.mark.skipif(
-    not CHECKOV.exists(), reason="checkov is installed by `make lint` (make scan-venv)"
-)
+needs_checkov = require(CHECKOV.exists(), "checkov is installed by `make lint` (make scan-venv)")
 
 
 def variant(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
