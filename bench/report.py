@@ -156,8 +156,29 @@ def details(results: dict[str, Any]) -> list[str]:
     return ["\n".join(lines)]
 
 
+def cost_summary(cost: dict[str, Any]) -> str | None:
+    """One sentence for the reader who wants the bill: the defaults against the seed."""
+    scenarios = cost.get("scenarios") or {}
+    if "default" not in scenarios or "seed" not in scenarios:
+        return None
+    default, seed = scenarios["default"], cost["seed_usd_per_device_month"]
+    per_device = default["per_device_month"]["1"]
+    prices = cost.get("prices") or [{}]
+    where = f" ({prices[0].get('region', '?')} prices of {prices[0].get('date', '?')})"
+    return (
+        f"**What a thermostat costs on AWS**: with the default settings, one device at one"
+        f" reading a minute costs {_usd(per_device)} a month{where},"
+        f" {per_device / seed:.2f}x the seed's design measured the same way ({_usd(seed)});"
+        f" 1,000 devices {_usd(default['per_month']['1000'])} a month."
+    )
+
+
 def table(results: dict[str, Any]) -> str:
-    lines = ["| area | measure | value | versus |", "| --- | --- | --- | --- |"]
+    lines = []
+    summary = cost_summary(results.get("cost") or {})
+    if summary:
+        lines += [summary, ""]
+    lines += ["| area | measure | value | versus |", "| --- | --- | --- | --- |"]
     lines += [f"| {' | '.join(cell.replace('|', '/') for cell in row)} |" for row in rows(results)]
     machine = results.get("machine", {})
     if machine:
